@@ -1,0 +1,70 @@
+/*
+ * sb_limits.h - the fixed caps that keep libsonarbadge's memory bounded.
+ * Each can be lowered (or raised) at build time with -DSB_MAX_...=N.
+ * Going past a cap is an SB_ERR_TOO_LARGE error, never a truncation.
+ */
+#ifndef SONARBADGE_SB_LIMITS_H
+#define SONARBADGE_SB_LIMITS_H
+
+/* Status line plus all header lines of one response, in bytes. */
+#ifndef SB_MAX_HEADER_BYTES
+#define SB_MAX_HEADER_BYTES 16384
+#endif
+
+/* Number of header fields in one response (trailers included). */
+#ifndef SB_MAX_HEADERS
+#define SB_MAX_HEADERS 64
+#endif
+
+/* One chunk-size line of a chunked body, extensions included. */
+#ifndef SB_MAX_CHUNK_LINE
+#define SB_MAX_CHUNK_LINE 1024
+#endif
+
+/* Decoded body of one response, in bytes (1 MiB). */
+#ifndef SB_MAX_BODY_BYTES
+#define SB_MAX_BODY_BYTES (1024u * 1024u)
+#endif
+
+/* JSON tokens (jsmn) in one response body. */
+#ifndef SB_MAX_JSON_TOKENS
+#define SB_MAX_JSON_TOKENS 16384
+#endif
+
+/* Request line plus headers plus body of one request, in bytes. */
+#ifndef SB_MAX_REQUEST_BYTES
+#define SB_MAX_REQUEST_BYTES 8192
+#endif
+
+/* A badge token as returned by the server (sqb_ + 40 hex is 44). */
+#ifndef SB_MAX_TOKEN_LEN
+#define SB_MAX_TOKEN_LEN 128
+#endif
+
+/* A user token (the secret that authenticates the caller). */
+#ifndef SB_MAX_USER_TOKEN_LEN
+#define SB_MAX_USER_TOKEN_LEN 512
+#endif
+
+/* Host name, base-URL path and project key lengths. */
+#ifndef SB_MAX_HOST_LEN
+#define SB_MAX_HOST_LEN 255
+#endif
+#ifndef SB_MAX_PATH_LEN
+#define SB_MAX_PATH_LEN 1024
+#endif
+#ifndef SB_MAX_KEY_LEN
+#define SB_MAX_KEY_LEN 400
+#endif
+
+/* A trust-store file (PEM bundle) read into memory (4 MiB). */
+#ifndef SB_MAX_CA_FILE_BYTES
+#define SB_MAX_CA_FILE_BYTES (4u * 1024u * 1024u)
+#endif
+
+/* Detailed error message kept by a client. */
+#ifndef SB_MAX_MESSAGE_LEN
+#define SB_MAX_MESSAGE_LEN 512
+#endif
+
+#endif

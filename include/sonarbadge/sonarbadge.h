@@ -1,0 +1,169 @@
+/*
+ * sonarbadge.h - libsonarbadge: read and renew SonarQube / SonarCloud
+ * project badge tokens and build badge URLs, over verified TLS.
+ *
+ * The library never prints and never exits. Every call returns an sb_err;
+ * sb_client_message() gives the detailed one-line message of the last
+ * failure (HTTP status, the server's message, the TLS library's text).
+ * Memory is bounded by the caps in sb_limits.h. All OS access goes through
+ * the port (sb_port.h).
+ */
+#ifndef SONARBADGE_SONARBADGE_H
+#define SONARBADGE_SONARBADGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sb_limits.h"
+#include "sb_port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SB_VERSION "0.1.0"
+
+typedef enum sb_err {
+	SB_OK = 0,
+	SB_ERR_INVALID_ARG = -1,	/* a caller's argument is wrong */
+	SB_ERR_CONFIG = -2,		/* bad base URL, unreadable trust store */
+	SB_ERR_NOMEM = -3,		/* the port's allocator failed */
+	SB_ERR_DNS = -4,		/* host name did not resolve */
+	SB_ERR_CONNECT = -5,		/* connection refused or unreachable */
+	SB_ERR_NETWORK = -6,		/* reset or closed mid-exchange */
+	SB_ERR_TIMEOUT = -7,		/* connect time-out or max time passed */
+	SB_ERR_TLS = -8,		/* TLS handshake or record failure */
+	SB_ERR_TLS_VERIFY = -9,		/* untrusted certificate, wrong host */
+	SB_ERR_HTTP_PROTOCOL = -10,	/* malformed HTTP response */
+	SB_ERR_TOO_LARGE = -11,		/* a cap of sb_limits.h was exceeded */
+	SB_ERR_JSON = -12,		/* malformed JSON or missing member */
+	SB_ERR_UNAUTHORIZED = -13,	/* 401: token missing, wrong, expired */
+	SB_ERR_FORBIDDEN = -14,		/* 403: the token lacks a permission */
+	SB_ERR_NOT_FOUND = -15,		/* the server does not know the project */
+	SB_ERR_SERVER = -16,		/* 5xx answer */
+	SB_ERR_RATE_LIMITED = -17,	/* 429 answer */
+	SB_ERR_UNEXPECTED_STATUS = -18, /* any other unexpected status */
+	SB_ERR_UNSUPPORTED = -19,	/* the server lacks the API */
+	SB_ERR_TOKEN_UNCHANGED = -20,	/* renewal left the token as it was */
+	SB_ERR_ENTROPY = -21,		/* the port's entropy source failed */
+	SB_ERR_BUFFER_TOO_SMALL = -22	/* a caller's output buffer is short */
+} sb_err;
+
+/* Short description of an error ("connection timed out"); never NULL. */
+const char *sb_strerror(sb_err err);
+/* The enum name ("SB_ERR_TIMEOUT"); never NULL. */
+const char *sb_err_name(sb_err err);
+
+typedef enum sb_auth {
+	SB_AUTH_BASIC = 0, /* token as user name, empty password */
+	SB_AUTH_BEARER = 1 /* Authorization: Bearer TOKEN */
+} sb_auth;
+
+/*
+ * Verbose trace: called with one line at a time (no newline), e.g.
+ * "> GET /api/... HTTP/1.1". Secrets are already redacted.
+ */
+typedef void (*sb_trace_fn)(void *user, const char *line);
+
+typedef struct sb_config {
+	const char *base_url;	/* https://host[:port][/path]; http:// too */
+	const char *user_token; /* the caller's secret; copied, wiped later */
+	sb_auth auth;
+	const char *organization; /* SonarCloud organization, or NULL */
+	/*
+	 * Trust: ca_file (PEM bundle), else ca_path (a folder of PEM files),
+	 * else the first system bundle found (sb_default_ca_files).
+	 */
+	const char *ca_file;
+	const char *ca_path;
+	int insecure;		     /* 1: skip certificate checks (unsafe) */
+	uint32_t connect_timeout_ms; /* connect + TLS handshake; 0: 10 s */
+	uint32_t max_time_ms;	     /* whole operation; 0: 60 s */
+	sb_trace_fn trace;	     /* NULL: no trace */
+	void *trace_user;
+} sb_config;
+
+/* NULL-terminated list of the system CA bundles probed, in curl's order. */
+extern const char *const sb_default_ca_files[];
+
+typedef struct sb_client sb_client;
+
+/*
+ * Create a client. Parses the base URL and, for https, loads the trust
+ * store; nothing is sent yet. On failure *out is NULL and, when msg is
+ * not NULL, a detailed message is written there.
+ */
+sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
+			sb_client **out, char *msg, size_t msg_cap);
+/* Close the connection, wipe secrets and free everything. NULL is fine. */
+void sb_client_destroy(sb_client *c);
+
+/* Detailed one-line message of the last failure ("" after success). */
+const char *sb_client_message(const sb_client *c);
+/* HTTP status of the last response (0 when none was received). */
+int sb_client_http_status(const sb_client *c);
+/* Connections opened so far (a kept-alive connection counts once). */
+unsigned sb_client_connections(const sb_client *c);
+/* 1 when the base URL is https://sonarcloud.io (link format differs). */
+int sb_client_is_sonarcloud(const sb_client *c);
+/* The normalized base URL (no trailing slash). */
+const char *sb_client_base_url(const sb_client *c);
+
+/*
+ * Read the project's badge token into out (NUL-terminated). Uses
+ * api/project_badges/token, falling back to api/navigation/component's
+ * badgeToken when the server has no token API (SonarCloud, < 9.2).
+ */
+sb_err sb_token_get(sb_client *c, const char *project, char *out,
+		    size_t cap);
+
+/*
+ * Renew the project's badge token: read the old one, POST renew_token,
+ * read the new one and check that it changed. The POST is never repeated
+ * blindly: when its outcome is unknown the token is read to find out.
+ * old_out may be NULL.
+ */
+sb_err sb_token_renew(sb_client *c, const char *project, char *old_out,
+		      size_t old_cap, char *new_out, size_t new_cap);
+
+/* ---- Badge URLs (pure functions, no I/O) ---- */
+
+typedef struct sb_badge_metric {
+	const char *key;   /* measure's metric parameter */
+	const char *label; /* the SonarQube UI's Markdown label */
+} sb_badge_metric;
+
+/*
+ * The metrics api/project_badges/measure accepts, quality gate status
+ * (alert_status) first, then the API reference's order.
+ */
+extern const sb_badge_metric sb_badge_metrics[];
+extern const size_t sb_badge_metric_count;
+/* The label of a metric key, or NULL when measure does not accept it. */
+const char *sb_badge_metric_label(const char *metric);
+
+typedef struct sb_badge_spec {
+	const char *base_url; /* as configured; a trailing slash is ignored */
+	const char *project;
+	const char *branch; /* NULL or "" for the main branch */
+	const char *metric; /* NULL: the quality_gate badge */
+	const char *token;  /* NULL: no token parameter */
+	int sonarcloud;	    /* link to summary/new_code instead of dashboard */
+} sb_badge_spec;
+
+/* The badge image URL, exactly as the SonarQube UI writes it. */
+sb_err sb_badge_image_url(const sb_badge_spec *spec, char *out, size_t cap);
+/* The project link the UI puts around the badge. */
+sb_err sb_badge_link_url(const sb_badge_spec *spec, char *out, size_t cap);
+/* [![LABEL](IMAGE_URL)](LINK_URL) */
+sb_err sb_badge_markdown(const sb_badge_spec *spec, char *out, size_t cap);
+
+/* Append the application/x-www-form-urlencoded form of s (as browsers'
+ * URLSearchParams do) to out at *len. */
+sb_err sb_form_encode(const char *s, char *out, size_t cap, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

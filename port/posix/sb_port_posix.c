@@ -1,0 +1,372 @@
+/*
+ * sb_port_posix.c - the port layer on POSIX systems (Linux, the BSDs,
+ * macOS). Every blocking call is bounded: connect is non-blocking and
+ * polled, receive and send wait with poll, and a connect tries each
+ * address getaddrinfo returns until the time-out runs out.
+ */
+#define _GNU_SOURCE 1
+#include "sb_port_posix.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/random.h>
+#endif
+
+struct sb_socket {
+	int fd;
+};
+
+static void set_error(sb_posix_ctx *px, const char *what, int e)
+{
+	snprintf(px->last_error, sizeof(px->last_error), "%s%s%s", what,
+		 e ? ": " : "", e ? strerror(e) : "");
+}
+
+static uint64_t posix_now_ms(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* poll one fd for events, at most timeout_ms; restarts after signals. */
+static int wait_fd(int fd, short events, uint32_t timeout_ms)
+{
+	uint64_t end = posix_now_ms(NULL) + timeout_ms;
+
+	for (;;) {
+		struct pollfd p;
+		uint64_t now = posix_now_ms(NULL);
+		int left = now >= end ? 0
+				      : (end - now > 0x7fffffff
+						 ? 0x7fffffff
+						 : (int)(end - now));
+		int rc;
+
+		p.fd = fd;
+		p.events = events;
+		p.revents = 0;
+		rc = poll(&p, 1, left);
+		if (rc > 0)
+			return 1;
+		if (rc == 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+static int connect_one(sb_posix_ctx *px, const struct addrinfo *ai,
+		       uint32_t timeout_ms, int *fd_out)
+{
+	int fd, flags, err = 0, one = 1;
+	socklen_t len = sizeof(err);
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+	if (fd < 0) {
+		set_error(px, "socket", errno);
+		return SB_PORT_ERR_CONNECT;
+	}
+	flags = fcntl(fd, F_GETFL, 0);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+#ifdef SO_NOSIGPIPE
+	setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+#endif
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS) {
+			set_error(px, "connect", errno);
+			close(fd);
+			return SB_PORT_ERR_CONNECT;
+		}
+		switch (wait_fd(fd, POLLOUT, timeout_ms)) {
+		case 0:
+			set_error(px, "connect timed out", 0);
+			close(fd);
+			return SB_PORT_TIMEOUT;
+		case -1:
+			set_error(px, "poll", errno);
+			close(fd);
+			return SB_PORT_ERR_CONNECT;
+		default:
+			break;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 ||
+		    err != 0) {
+			set_error(px, "connect", err ? err : errno);
+			close(fd);
+			return SB_PORT_ERR_CONNECT;
+		}
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+static int posix_connect(void *ctx, const char *host, uint16_t port,
+			 uint32_t timeout_ms, struct sb_socket **out)
+{
+	sb_posix_ctx *px = ctx;
+	struct addrinfo hints, *res = NULL, *ai;
+	char service[8];
+	uint64_t end = posix_now_ms(NULL) + timeout_ms;
+	int rc, fd = -1, last = SB_PORT_ERR_CONNECT;
+	struct sb_socket *s;
+
+	px->addresses_tried = 0;
+	px->connected_addr[0] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	snprintf(service, sizeof(service), "%u", (unsigned)port);
+	/* getaddrinfo cannot be bounded portably; the resolver's own
+	 * time-outs (resolv.conf) apply to it. */
+	rc = getaddrinfo(host, service, &hints, &res);
+	if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME) {
+		hints.ai_flags = 0; /* loopback-only hosts: retry without */
+		rc = getaddrinfo(host, service, &hints, &res);
+	}
+	if (rc != 0) {
+		snprintf(px->last_error, sizeof(px->last_error), "%s",
+			 gai_strerror(rc));
+		return SB_PORT_ERR_DNS;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		uint64_t now = posix_now_ms(NULL);
+
+		if (now >= end) {
+			last = SB_PORT_TIMEOUT;
+			set_error(px, "connect timed out", 0);
+			break;
+		}
+		px->addresses_tried++;
+		last = connect_one(px, ai, (uint32_t)(end - now), &fd);
+		if (last == 0) {
+			void *addr = ai->ai_family == AF_INET6
+				? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
+				: (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+
+			inet_ntop(ai->ai_family, addr, px->connected_addr,
+				  sizeof(px->connected_addr));
+			break;
+		}
+	}
+	freeaddrinfo(res);
+	if (last != 0)
+		return last;
+	s = malloc(sizeof(*s));
+	if (!s) {
+		close(fd);
+		return SB_PORT_ERR_NOMEM;
+	}
+	s->fd = fd;
+	*out = s;
+	return 0;
+}
+
+static int posix_send(void *ctx, struct sb_socket *sock,
+		      const unsigned char *buf, size_t len, uint32_t timeout_ms)
+{
+	sb_posix_ctx *px = ctx;
+	ssize_t n;
+	int flags = 0;
+
+#ifdef MSG_NOSIGNAL
+	flags = MSG_NOSIGNAL;
+#endif
+	for (;;) {
+		n = send(sock->fd, buf, len, flags);
+		if (n > 0)
+			return n > 0x7fffffff ? 0x7fffffff : (int)n;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			int w = wait_fd(sock->fd, POLLOUT, timeout_ms);
+
+			if (w == 0)
+				return SB_PORT_TIMEOUT;
+			if (w < 0) {
+				set_error(px, "poll", errno);
+				return SB_PORT_ERR_IO;
+			}
+			continue;
+		}
+		set_error(px, "send", n < 0 ? errno : 0);
+		return SB_PORT_ERR_IO;
+	}
+}
+
+static int posix_recv(void *ctx, struct sb_socket *sock, unsigned char *buf,
+		      size_t len, uint32_t timeout_ms)
+{
+	sb_posix_ctx *px = ctx;
+	ssize_t n;
+
+	for (;;) {
+		int w = wait_fd(sock->fd, POLLIN, timeout_ms);
+
+		if (w == 0)
+			return SB_PORT_TIMEOUT;
+		if (w < 0) {
+			set_error(px, "poll", errno);
+			return SB_PORT_ERR_IO;
+		}
+		n = recv(sock->fd, buf, len > 0x7fffffff ? 0x7fffffff : len, 0);
+		if (n > 0)
+			return (int)n;
+		if (n == 0)
+			return SB_PORT_CLOSED;
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			continue;
+		set_error(px, "recv", errno);
+		return SB_PORT_ERR_IO;
+	}
+}
+
+static void posix_close(void *ctx, struct sb_socket *sock)
+{
+	(void)ctx;
+	if (!sock)
+		return;
+	close(sock->fd);
+	free(sock);
+}
+
+static int posix_entropy(void *ctx, unsigned char *buf, size_t len)
+{
+	sb_posix_ctx *px = ctx;
+	size_t got = 0;
+	int fd;
+
+#if defined(__linux__)
+	while (got < len) {
+		ssize_t n = getrandom(buf + got, len - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ENOSYS and friends: fall back */
+		}
+		got += (size_t)n;
+	}
+	if (got == len)
+		return 0;
+#endif
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		set_error(px, "/dev/urandom", errno);
+		return SB_PORT_ERR_OTHER;
+	}
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			set_error(px, "/dev/urandom", n < 0 ? errno : 0);
+			close(fd);
+			return SB_PORT_ERR_OTHER;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+static void *posix_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return calloc(1, size ? size : 1);
+}
+
+static void posix_free(void *ctx, void *ptr)
+{
+	(void)ctx;
+	free(ptr);
+}
+
+static int posix_read_file(void *ctx, const char *path, size_t max_len,
+			   unsigned char **data, size_t *len)
+{
+	sb_posix_ctx *px = ctx;
+	struct stat st;
+	unsigned char *buf;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		set_error(px, "open", errno);
+		return SB_PORT_ERR_FILE;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		set_error(px, "not a regular file", 0);
+		close(fd);
+		return SB_PORT_ERR_FILE;
+	}
+	if ((uint64_t)st.st_size > max_len) {
+		set_error(px, "file too large", 0);
+		close(fd);
+		return SB_PORT_ERR_FILE;
+	}
+	buf = calloc(1, (size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return SB_PORT_ERR_NOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* shrank while reading: use what is there */
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	return 0;
+}
+
+static const char *posix_describe_error(void *ctx)
+{
+	return ((sb_posix_ctx *)ctx)->last_error;
+}
+
+void sb_port_posix_init(sb_port *port, sb_posix_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	memset(port, 0, sizeof(*port));
+	port->version = SB_PORT_VERSION;
+	port->ctx = ctx;
+	port->connect = posix_connect;
+	port->send = posix_send;
+	port->recv = posix_recv;
+	port->close = posix_close;
+	port->now_ms = posix_now_ms;
+	port->entropy = posix_entropy;
+	port->read_file = posix_read_file;
+	port->alloc = posix_alloc;
+	port->free = posix_free;
+	port->describe_error = posix_describe_error;
+}

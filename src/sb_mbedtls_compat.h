@@ -1,0 +1,58 @@
+/*
+ * sb_mbedtls_compat.h - the few places where mbedTLS 2.28 (Debian 12)
+ * and 3.6 LTS differ in what sb_tls_mbedtls.c uses.
+ */
+#ifndef SB_MBEDTLS_COMPAT_H
+#define SB_MBEDTLS_COMPAT_H
+
+#include <mbedtls/version.h>
+
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#include <mbedtls/build_info.h>
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h>
+#endif
+#endif
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+/* TLS 1.2 at least. */
+static inline void sb_compat_min_tls12(mbedtls_ssl_config *conf)
+{
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+	mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+	mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+				     MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
+}
+
+/* 3.x with PSA (TLS 1.3) needs the PSA core started once. */
+static inline int sb_compat_crypto_init(void)
+{
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+	return psa_crypto_init() == PSA_SUCCESS ? 0 : -1;
+#else
+	return 0;
+#endif
+}
+
+/* A read result that only means "try again" (TLS 1.3 tickets in 3.x). */
+static inline int sb_compat_read_again(int ret)
+{
+	if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
+	    ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+		return 1;
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+	if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+		return 1;
+#endif
+	return 0;
+}
+
+#endif

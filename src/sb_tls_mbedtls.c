@@ -1,0 +1,385 @@
+/*
+ * sb_tls_mbedtls.c - the TLS layer over mbedTLS: the only file that calls
+ * mbedTLS. Verification is required (unless the caller asked for
+ * insecure), SNI and the host-name check are always set, TLS 1.2 is the
+ * floor. The DRBG is seeded from the port's entropy and the record I/O
+ * goes through the port's sockets, bounded by the caller's deadline.
+ */
+#include "sb_tls.h"
+
+#include <string.h>
+
+#include "sb_mbedtls_compat.h"
+
+struct sb_tls {
+	const sb_port *port;
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_ssl_config conf;
+	mbedtls_x509_crt ca;
+	mbedtls_ssl_context ssl;
+	int ssl_ready; /* ssl is set up and must be freed */
+	struct sb_socket *sock;
+	uint64_t deadline;
+	int last_port_rc; /* what the port said last, for error mapping */
+	char message[256];
+};
+
+const char *const sb_default_ca_files[] = {
+	"/etc/ssl/certs/ca-certificates.crt",
+	"/etc/pki/tls/certs/ca-bundle.crt",
+	"/usr/share/ssl/certs/ca-bundle.crt",
+	"/usr/local/share/certs/ca-root-nss.crt",
+	"/etc/ssl/cert.pem",
+	NULL,
+};
+
+static int entropy_cb(void *ctx, unsigned char *out, size_t len)
+{
+	const sb_port *port = ctx;
+
+	return port->entropy(port->ctx, out, len) == 0
+		       ? 0
+		       : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+}
+
+static uint32_t remaining(sb_tls *t)
+{
+	uint64_t now = t->port->now_ms(t->port->ctx);
+
+	if (now >= t->deadline)
+		return 0;
+	return t->deadline - now > 0xffffffffu ? 0xffffffffu
+					       : (uint32_t)(t->deadline - now);
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	sb_tls *t = ctx;
+	int rc = t->port->send(t->port->ctx, t->sock, buf, len, remaining(t));
+
+	t->last_port_rc = rc;
+	if (rc > 0)
+		return rc;
+	if (rc == SB_PORT_TIMEOUT)
+		return MBEDTLS_ERR_SSL_TIMEOUT;
+	return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int bio_recv_timeout(void *ctx, unsigned char *buf, size_t len,
+			    uint32_t unused_timeout)
+{
+	sb_tls *t = ctx;
+	uint32_t left = remaining(t);
+	int rc;
+
+	(void)unused_timeout; /* our deadline governs, not mbedTLS's */
+	if (left == 0) {
+		t->last_port_rc = SB_PORT_TIMEOUT;
+		return MBEDTLS_ERR_SSL_TIMEOUT;
+	}
+	rc = t->port->recv(t->port->ctx, t->sock, buf, len, left);
+	t->last_port_rc = rc;
+	if (rc > 0)
+		return rc;
+	if (rc == SB_PORT_CLOSED)
+		return 0;
+	if (rc == SB_PORT_TIMEOUT)
+		return MBEDTLS_ERR_SSL_TIMEOUT;
+	return MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+static void set_message(sb_tls *t, const char *what, int ret)
+{
+	char text[160];
+
+	mbedtls_strerror(ret, text, sizeof(text));
+	sb_fmt(t->message, sizeof(t->message), "%s: %s (-0x%04x)", what, text,
+	       (unsigned)-ret);
+}
+
+/* Add the certificates of one file; *unreadable set when it cannot be
+ * read at all (so the default list can move on to the next one). */
+static sb_err load_file(sb_tls *t, const char *path, int *unreadable,
+			char *msg, size_t cap)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int rc, before = 0;
+	const mbedtls_x509_crt *c;
+
+	rc = t->port->read_file(t->port->ctx, path, SB_MAX_CA_FILE_BYTES,
+				&data, &len);
+	*unreadable = rc != 0;
+	if (rc != 0) {
+		sb_fmt(msg, cap, "cannot read CA file %s%s%s", path,
+		       t->port->describe_error ? ": " : "",
+		       t->port->describe_error
+			       ? t->port->describe_error(t->port->ctx)
+			       : "");
+		return SB_ERR_CONFIG;
+	}
+	for (c = &t->ca; c && c->raw.p; c = c->next)
+		before++;
+	/* PEM parsing wants the terminating NUL counted; DER must not. */
+	rc = mbedtls_x509_crt_parse(&t->ca, data,
+				    strstr((const char *)data, "-----BEGIN")
+					    ? len + 1
+					    : len);
+	t->port->free(t->port->ctx, data);
+	if (rc < 0) {
+		char text[120];
+
+		mbedtls_strerror(rc, text, sizeof(text));
+		sb_fmt(msg, cap, "no usable certificate in CA file %s: %s",
+		       path, text);
+		return SB_ERR_CONFIG;
+	}
+	for (c = &t->ca; c && c->raw.p; c = c->next)
+		before--;
+	if (before == 0) {
+		sb_fmt(msg, cap, "no usable certificate in CA file %s", path);
+		return SB_ERR_CONFIG;
+	}
+	return SB_OK;
+}
+
+static sb_err load_trust(sb_tls *t, const sb_tls_config *cfg, char *msg,
+			 size_t cap)
+{
+	size_t i;
+	int unreadable;
+
+	if (cfg->ca_file)
+		return load_file(t, cfg->ca_file, &unreadable, msg, cap);
+	if (cfg->ca_path) {
+		int rc = mbedtls_x509_crt_parse_path(&t->ca, cfg->ca_path);
+
+		if (rc < 0 || !t->ca.raw.p) {
+			sb_fmt(msg, cap, "no usable certificate in CA folder %s",
+			       cfg->ca_path);
+			return SB_ERR_CONFIG;
+		}
+		return SB_OK;
+	}
+	for (i = 0; sb_default_ca_files[i]; i++) {
+		sb_err err = load_file(t, sb_default_ca_files[i], &unreadable,
+				       msg, cap);
+
+		if (!unreadable)
+			return err;
+	}
+	sb_fmt(msg, cap,
+	       "no CA bundle found (looked for /etc/ssl/certs/"
+	       "ca-certificates.crt and others); use --cacert FILE");
+	return SB_ERR_CONFIG;
+}
+
+sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
+		     sb_tls **out, char *msg, size_t msg_cap)
+{
+	static const unsigned char pers[] = "sonarbadge";
+	sb_tls *t;
+	sb_err err = SB_OK;
+	int rc;
+
+	*out = NULL;
+	t = port->alloc(port->ctx, sizeof(*t));
+	if (!t)
+		return SB_ERR_NOMEM;
+	t->port = port;
+	mbedtls_ctr_drbg_init(&t->drbg);
+	mbedtls_ssl_config_init(&t->conf);
+	mbedtls_x509_crt_init(&t->ca);
+	if (sb_compat_crypto_init() != 0) {
+		sb_fmt(msg, msg_cap, "cannot start the PSA crypto core");
+		err = SB_ERR_TLS;
+		goto fail;
+	}
+	rc = mbedtls_ctr_drbg_seed(&t->drbg, entropy_cb, (void *)port, pers,
+				   sizeof(pers) - 1);
+	if (rc != 0) {
+		sb_fmt(msg, msg_cap, "cannot seed the random generator");
+		err = SB_ERR_ENTROPY;
+		goto fail;
+	}
+	rc = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT,
+					 MBEDTLS_SSL_TRANSPORT_STREAM,
+					 MBEDTLS_SSL_PRESET_DEFAULT);
+	if (rc != 0) {
+		set_message(t, "TLS configuration failed", rc);
+		sb_fmt(msg, msg_cap, "%s", t->message);
+		err = SB_ERR_TLS;
+		goto fail;
+	}
+	sb_compat_min_tls12(&t->conf);
+	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+	if (cfg->insecure) {
+		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
+	} else {
+		err = load_trust(t, cfg, msg, msg_cap);
+		if (err != SB_OK)
+			goto fail;
+		mbedtls_ssl_conf_authmode(&t->conf,
+					  MBEDTLS_SSL_VERIFY_REQUIRED);
+		mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+	}
+	*out = t;
+	return SB_OK;
+fail:
+	sb_tls_destroy(t);
+	return err;
+}
+
+void sb_tls_end(sb_tls *t)
+{
+	if (!t || !t->ssl_ready)
+		return;
+	if (t->sock) {
+		/* Best effort, and never longer than a moment. */
+		uint64_t now = t->port->now_ms(t->port->ctx);
+
+		if (t->deadline > now + 200 || t->deadline < now)
+			t->deadline = now + 200;
+		(void)mbedtls_ssl_close_notify(&t->ssl);
+	}
+	mbedtls_ssl_free(&t->ssl);
+	t->ssl_ready = 0;
+	t->sock = NULL;
+}
+
+void sb_tls_destroy(sb_tls *t)
+{
+	if (!t)
+		return;
+	sb_tls_end(t);
+	mbedtls_x509_crt_free(&t->ca);
+	mbedtls_ssl_config_free(&t->conf);
+	mbedtls_ctr_drbg_free(&t->drbg);
+	{
+		const sb_port *port = t->port;
+
+		mbedtls_platform_zeroize(t, sizeof(*t));
+		port->free(port->ctx, t);
+	}
+}
+
+sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
+		      uint64_t deadline_ms, char *msg, size_t msg_cap)
+{
+	int rc;
+	uint32_t flags;
+
+	sb_tls_end(t);
+	mbedtls_ssl_init(&t->ssl);
+	t->ssl_ready = 1;
+	t->sock = sock;
+	t->deadline = deadline_ms;
+	t->message[0] = '\0';
+	rc = mbedtls_ssl_setup(&t->ssl, &t->conf);
+	if (rc == 0)
+		rc = mbedtls_ssl_set_hostname(&t->ssl, hostname);
+	if (rc != 0) {
+		set_message(t, "TLS setup failed", rc);
+		sb_fmt(msg, msg_cap, "%s", t->message);
+		t->sock = NULL;
+		return rc == MBEDTLS_ERR_SSL_ALLOC_FAILED ? SB_ERR_NOMEM
+							  : SB_ERR_TLS;
+	}
+	mbedtls_ssl_set_bio(&t->ssl, t, bio_send, NULL, bio_recv_timeout);
+	do {
+		rc = mbedtls_ssl_handshake(&t->ssl);
+	} while (rc == MBEDTLS_ERR_SSL_WANT_READ ||
+		 rc == MBEDTLS_ERR_SSL_WANT_WRITE);
+	if (rc == 0)
+		return SB_OK;
+
+	t->sock = NULL; /* no close_notify on a failed handshake */
+	flags = mbedtls_ssl_get_verify_result(&t->ssl);
+	if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
+	    (flags != 0 && flags != (uint32_t)-1)) {
+		char info[256];
+		size_t n;
+
+		mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags);
+		/* One line: the info lists one reason per line. */
+		for (n = 0; info[n]; n++)
+			if (info[n] == '\n')
+				info[n] = info[n + 1] ? ';' : '\0';
+		sb_fmt(msg, msg_cap,
+		       "server certificate for %s not accepted: %s", hostname,
+		       info);
+		return SB_ERR_TLS_VERIFY;
+	}
+	if (rc == MBEDTLS_ERR_SSL_TIMEOUT) {
+		sb_fmt(msg, msg_cap, "TLS handshake with %s timed out",
+		       hostname);
+		return SB_ERR_TIMEOUT;
+	}
+	if (rc == MBEDTLS_ERR_NET_SEND_FAILED ||
+	    rc == MBEDTLS_ERR_NET_RECV_FAILED || rc == MBEDTLS_ERR_SSL_CONN_EOF) {
+		sb_fmt(msg, msg_cap,
+		       "connection to %s lost during the TLS handshake",
+		       hostname);
+		return SB_ERR_NETWORK;
+	}
+	set_message(t, "TLS handshake failed", rc);
+	sb_fmt(msg, msg_cap, "%s with %s", t->message, hostname);
+	return SB_ERR_TLS;
+}
+
+int sb_tls_send(sb_tls *t, const unsigned char *buf, size_t len,
+		uint64_t deadline_ms)
+{
+	int rc;
+
+	t->deadline = deadline_ms;
+	do {
+		rc = mbedtls_ssl_write(&t->ssl, buf, len);
+	} while (rc == MBEDTLS_ERR_SSL_WANT_READ ||
+		 rc == MBEDTLS_ERR_SSL_WANT_WRITE);
+	if (rc > 0)
+		return rc;
+	if (rc == MBEDTLS_ERR_SSL_TIMEOUT)
+		return SB_PORT_TIMEOUT;
+	if (rc == MBEDTLS_ERR_NET_SEND_FAILED)
+		return t->last_port_rc < 0 ? t->last_port_rc : SB_PORT_ERR_IO;
+	set_message(t, "TLS write failed", rc);
+	return SB_TLS_ERR_PROTOCOL;
+}
+
+int sb_tls_recv(sb_tls *t, unsigned char *buf, size_t len,
+		uint64_t deadline_ms)
+{
+	int rc;
+
+	t->deadline = deadline_ms;
+	do {
+		rc = mbedtls_ssl_read(&t->ssl, buf, len);
+	} while (sb_compat_read_again(rc));
+	if (rc > 0)
+		return rc;
+	if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+	    rc == MBEDTLS_ERR_SSL_CONN_EOF)
+		return SB_PORT_CLOSED;
+	if (rc == MBEDTLS_ERR_SSL_TIMEOUT)
+		return SB_PORT_TIMEOUT;
+	if (rc == MBEDTLS_ERR_NET_RECV_FAILED)
+		return t->last_port_rc < 0 ? t->last_port_rc : SB_PORT_ERR_IO;
+	set_message(t, "TLS read failed", rc);
+	return SB_TLS_ERR_PROTOCOL;
+}
+
+const char *sb_tls_message(const sb_tls *t)
+{
+	return t ? t->message : "";
+}
+
+void sb_tls_describe(const sb_tls *t, char *out, size_t cap)
+{
+	if (!t || !t->ssl_ready) {
+		sb_fmt(out, cap, "no TLS session");
+		return;
+	}
+	sb_fmt(out, cap, "%s %s", mbedtls_ssl_get_version(&t->ssl),
+	       mbedtls_ssl_get_ciphersuite(&t->ssl));
+}

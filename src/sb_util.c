@@ -1,0 +1,228 @@
+/* sb_util.c - small internal helpers shared by the library's modules. */
+#include "sb_util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void sb_buf_init(sb_buf *b, const sb_port *port)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->port = port;
+}
+
+sb_err sb_buf_reserve(sb_buf *b, size_t extra, size_t max)
+{
+	size_t need, ncap;
+	unsigned char *ndata;
+
+	if (extra > max || b->len > max - extra)
+		return SB_ERR_TOO_LARGE;
+	need = b->len + extra;
+	if (need + 1 <= b->cap)
+		return SB_OK;
+	ncap = b->cap ? b->cap : 256;
+	while (ncap < need + 1)
+		ncap = ncap > (max + 1) / 2 ? max + 1 : ncap * 2;
+	ndata = b->port->alloc(b->port->ctx, ncap);
+	if (!ndata)
+		return SB_ERR_NOMEM;
+	if (b->data) {
+		memcpy(ndata, b->data, b->len);
+		sb_wipe(b->data, b->cap);
+		b->port->free(b->port->ctx, b->data);
+	}
+	b->data = ndata;
+	b->cap = ncap;
+	return SB_OK;
+}
+
+sb_err sb_buf_append(sb_buf *b, const void *data, size_t n, size_t max)
+{
+	sb_err err = sb_buf_reserve(b, n, max);
+
+	if (err != SB_OK)
+		return err;
+	if (n)
+		memcpy(b->data + b->len, data, n);
+	b->len += n;
+	b->data[b->len] = '\0'; /* always room: reserve keeps one spare */
+	return SB_OK;
+}
+
+void sb_buf_clear(sb_buf *b)
+{
+	if (b->data)
+		sb_wipe(b->data, b->cap);
+	b->len = 0;
+}
+
+void sb_buf_free(sb_buf *b)
+{
+	if (b->data) {
+		sb_wipe(b->data, b->cap);
+		b->port->free(b->port->ctx, b->data);
+	}
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void sb_wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	while (n--)
+		*v++ = 0;
+}
+
+static int lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+int sb_ascii_ncaseeq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+int sb_ascii_caseeq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return la == lb && sb_ascii_ncaseeq(a, b, la);
+}
+
+sb_err sb_copy(char *dst, size_t cap, const char *src, size_t len)
+{
+	if (!dst || cap == 0 || len >= cap)
+		return SB_ERR_BUFFER_TOO_SMALL;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return SB_OK;
+}
+
+void sb_fmt(char *dst, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!dst || cap == 0)
+		return;
+	va_start(ap, fmt);
+	if (vsnprintf(dst, cap, fmt, ap) < 0)
+		dst[0] = '\0';
+	va_end(ap);
+}
+
+char *sb_strdup(const sb_port *port, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = port->alloc(port->ctx, n);
+
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+void sb_strfree(const sb_port *port, char *s)
+{
+	if (s) {
+		sb_wipe(s, strlen(s));
+		port->free(port->ctx, s);
+	}
+}
+
+sb_err sb_base64(const unsigned char *in, size_t n, char *out, size_t cap)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789+/";
+	size_t i, pos = 0;
+
+	if (cap == 0 || (n + 2) / 3 * 4 >= cap)
+		return SB_ERR_BUFFER_TOO_SMALL;
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 |
+			     in[i + 2];
+
+		out[pos++] = tab[v >> 18];
+		out[pos++] = tab[(v >> 12) & 63];
+		out[pos++] = tab[(v >> 6) & 63];
+		out[pos++] = tab[v & 63];
+	}
+	if (i < n) {
+		unsigned v = (unsigned)in[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned)in[i + 1] << 8;
+		out[pos++] = tab[v >> 18];
+		out[pos++] = tab[(v >> 12) & 63];
+		out[pos++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		out[pos++] = '=';
+	}
+	out[pos] = '\0';
+	return SB_OK;
+}
+
+void sb_printable(const char *in, char *out, size_t cap)
+{
+	size_t i;
+
+	if (cap == 0)
+		return;
+	for (i = 0; in[i] && i + 1 < cap; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	out[i] = '\0';
+}
+
+static const char REDACTED[] = "[redacted]";
+
+void sb_redact(const char *line, char *out, size_t cap)
+{
+	size_t i = 0, pos = 0;
+
+	if (cap == 0)
+		return;
+	if (sb_ascii_ncaseeq(line, "Authorization:", 14) ||
+	    sb_ascii_ncaseeq(line, "Proxy-Authorization:", 20)) {
+		const char *v = strchr(line, ':') + 1;
+		size_t scheme;
+
+		while (*v == ' ')
+			v++;
+		scheme = strcspn(v, " ");
+		sb_fmt(out, cap, "%.*s %.*s %s", (int)(v - line - 1), line,
+		       (int)scheme, v, REDACTED);
+		return;
+	}
+	while (line[i] && pos + 1 < cap) {
+		int boundary = i == 0 || strchr("?&; ", line[i - 1]);
+
+		if (boundary && sb_ascii_ncaseeq(line + i, "token=", 6)) {
+			size_t n = strlen(REDACTED);
+
+			if (pos + 6 + n >= cap)
+				break;
+			memcpy(out + pos, line + i, 6);
+			memcpy(out + pos + 6, REDACTED, n);
+			pos += 6 + n;
+			i += 6;
+			while (line[i] && !strchr("& #\"'<>", line[i]))
+				i++;
+			continue;
+		}
+		out[pos++] = line[i++];
+	}
+	out[pos] = '\0';
+	sb_printable(out, out, cap);
+}

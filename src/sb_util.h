@@ -1,0 +1,61 @@
+/* sb_util.h - small internal helpers: growable buffers, strings, wiping. */
+#ifndef SB_UTIL_H
+#define SB_UTIL_H
+
+#include <stddef.h>
+
+#include "sonarbadge/sonarbadge.h"
+
+/* A byte buffer that grows through the port's allocator up to a cap. */
+typedef struct sb_buf {
+	unsigned char *data;
+	size_t len;
+	size_t cap;
+	const sb_port *port;
+} sb_buf;
+
+void sb_buf_init(sb_buf *b, const sb_port *port);
+/* Make room for extra more bytes; SB_ERR_TOO_LARGE past max in total. */
+sb_err sb_buf_reserve(sb_buf *b, size_t extra, size_t max);
+sb_err sb_buf_append(sb_buf *b, const void *data, size_t n, size_t max);
+/* Forget the contents (wiped) but keep the memory. */
+void sb_buf_clear(sb_buf *b);
+/* Wipe and free. */
+void sb_buf_free(sb_buf *b);
+
+/* Overwrite memory in a way the compiler may not optimise away. */
+void sb_wipe(void *p, size_t n);
+
+/* ASCII case-insensitive comparison of n bytes / of whole strings. */
+int sb_ascii_ncaseeq(const char *a, const char *b, size_t n);
+int sb_ascii_caseeq(const char *a, const char *b);
+
+/* Copy src (len bytes) into dst with a NUL; SB_ERR_BUFFER_TOO_SMALL. */
+sb_err sb_copy(char *dst, size_t cap, const char *src, size_t len);
+
+/* snprintf that always terminates and never fails (truncates). */
+void sb_fmt(char *dst, size_t cap, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+/* Duplicate a string with the port's allocator (NULL on failure). */
+char *sb_strdup(const sb_port *port, const char *s);
+/* Wipe and free a string from sb_strdup. */
+void sb_strfree(const sb_port *port, char *s);
+
+#endif
+
+/* Standard base64 of n bytes into out (NUL-terminated). */
+sb_err sb_base64(const unsigned char *in, size_t n, char *out, size_t cap);
+
+/* Copy a line for display: control characters become '?'. */
+void sb_printable(const char *in, char *out, size_t cap);
+
+/*
+ * Copy a line for verbose output with secrets masked: the value of an
+ * Authorization or Proxy-Authorization header, and every token=
+ * query value.
+ */
+void sb_redact(const char *line, char *out, size_t cap);

@@ -191,11 +191,16 @@ void sb_redact(const char *line, char *out, size_t cap)
 {
 	size_t i = 0, pos = 0;
 
+	const char *h = line;
+
 	if (cap == 0)
 		return;
-	if (sb_ascii_ncaseeq(line, "Authorization:", 14) ||
-	    sb_ascii_ncaseeq(line, "Proxy-Authorization:", 20)) {
-		const char *v = strchr(line, ':') + 1;
+	/* Trace lines start with "> " (sent) or "< " (received). */
+	if ((h[0] == '>' || h[0] == '<') && h[1] == ' ')
+		h += 2;
+	if (sb_ascii_ncaseeq(h, "Authorization:", 14) ||
+	    sb_ascii_ncaseeq(h, "Proxy-Authorization:", 20)) {
+		const char *v = strchr(h, ':') + 1;
 		size_t scheme;
 
 		while (*v == ' ')

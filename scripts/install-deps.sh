@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages that building and testing sonarbadge need,
+# when they are missing. Run as root it installs them with apt-get; as
+# another user it only says what is missing.
+set -eu
+
+PACKAGES="build-essential clang libmbedtls-dev libjsmn-dev openssl python3 ca-certificates"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing Debian packages:$missing" >&2
+	echo "install-deps: run as root, or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

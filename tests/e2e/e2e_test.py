@@ -1,0 +1,606 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the sonarbadge command against the SonarQube
+stand-in, over TLS on 127.0.0.1 with certificates generated for the run.
+
+Every server is started here, on loopback, and stopped at the end; every
+command runs with a time-out. Prints one line per failure and ends with
+"N passed, N failed". Python 3 standard library only.
+"""
+
+import base64
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+STANDIN = os.path.join(ROOT, "tests", "standin", "sonar_standin.py")
+GEN_CERTS = os.path.join(ROOT, "tests", "standin", "gen_certs.sh")
+BUILD = os.environ.get("BUILD", "build")
+SB = os.path.join(ROOT, BUILD, "sonarbadge")
+VERBOSE = os.environ.get("SB_TEST_VERBOSE") == "1"
+# Under valgrind or sanitizers commands are slower: scale time-outs.
+SLOW = float(os.environ.get("SB_TEST_SLOW", "1"))
+WRAPPER = os.environ.get("SB_TEST_WRAPPER", "").split()
+
+ADMIN = "squ_" + "a1" * 20
+BOB = "squ_" + "b2" * 20       # Browse only
+NOBODY = "squ_" + "c3" * 20    # no permission on anything
+TOKEN_RE = re.compile(r"^sqb_[0-9a-f]{40}$")
+
+METRIC_ORDER = [
+    "alert_status", "coverage", "duplicated_lines_density", "ncloc",
+    "security_hotspots", "bugs", "code_smells", "vulnerabilities",
+    "sqale_rating", "reliability_rating", "security_rating", "sqale_index",
+    "software_quality_reliability_issues",
+    "software_quality_maintainability_issues",
+    "software_quality_security_issues",
+    "software_quality_maintainability_rating",
+    "software_quality_reliability_rating",
+    "software_quality_security_rating",
+    "software_quality_maintainability_remediation_effort",
+]
+
+
+class Server:
+    """One stand-in process."""
+
+    def __init__(self, work, name, cert=None, mode="server", extra=()):
+        self.work = work
+        self.name = name
+        self.tls = cert is not None
+        port_file = os.path.join(work, name + ".port")
+        args = [sys.executable, STANDIN, "--config",
+                os.path.join(work, "config.json"), "--port", "0",
+                "--port-file", port_file, "--mode", mode,
+                "--log", os.path.join(work, name + ".log")]
+        if cert:
+            args += ["--cert", os.path.join(work, "certs", cert + ".pem"),
+                     "--key", os.path.join(work, "certs", cert + ".key")]
+        args += list(extra)
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(
+                                         work, name + ".err"), "w"))
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if os.path.exists(port_file):
+                with open(port_file) as f:
+                    text = f.read().strip()
+                if text:
+                    self.port = int(text)
+                    return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError("stand-in %s did not start" % name)
+
+    def url(self, host="localhost"):
+        return "%s://%s:%d" % ("https" if self.tls else "http", host,
+                               self.port)
+
+    def _conn(self):
+        if self.tls:
+            ctx = ssl.create_default_context(
+                cafile=os.path.join(self.work, "certs", "ca.pem"))
+            ctx.check_hostname = False   # control calls only
+            ctx.verify_mode = ssl.CERT_NONE
+            return http.client.HTTPSConnection("127.0.0.1", self.port,
+                                               timeout=10, context=ctx)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+
+    def call(self, method, path, body=None, headers=None):
+        c = self._conn()
+        try:
+            data = None if body is None else (
+                body if isinstance(body, bytes) else
+                json.dumps(body).encode())
+            c.request(method, path, body=data, headers=headers or {})
+            r = c.getresponse()
+            return r.status, dict(r.getheaders()), r.read()
+        finally:
+            c.close()
+
+    def stats(self):
+        return json.loads(self.call("GET", "/_standin/stats")[2])
+
+    def reset(self):
+        self.call("POST", "/_standin/reset", {})
+
+    def faults(self, *faults):
+        st, _, body = self.call("POST", "/_standin/faults", list(faults))
+        assert st == 200, body
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+class Env:
+    def __init__(self):
+        self.work = tempfile.mkdtemp(prefix="sonarbadge-e2e-")
+        subprocess.run(["bash", GEN_CERTS, os.path.join(self.work, "certs")],
+                       check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=60)
+        self.ca = os.path.join(self.work, "certs", "ca.pem")
+        config = {
+            "users": {
+                ADMIN: {"login": "admin", "admin_projects": ["*"],
+                        "browse_projects": ["*"]},
+                BOB: {"login": "bob", "admin_projects": [],
+                      "browse_projects": ["*"]},
+                NOBODY: {"login": "nobody", "admin_projects": [],
+                         "browse_projects": []},
+            },
+            "projects": [{"key": "my:proj", "visibility": "private"},
+                         {"key": "other", "visibility": "private"},
+                         {"key": "pub", "visibility": "public"}],
+            "force_authentication": True,
+        }
+        with open(os.path.join(self.work, "config.json"), "w") as f:
+            json.dump(config, f)
+        self.servers = []
+        self.main = self.start("main", "server")
+        self.cloud = self.start("cloud", "server", mode="cloud")
+        self.plain = self.start("plain", None)
+        self.wronghost = self.start("wronghost", "wronghost")
+        self.rogue = self.start("rogue", "rogue_server")
+        self.ctx = self.start("ctx", "server", extra=("--context",
+                                                      "/sonarqube"))
+
+    def start(self, name, cert, mode="server", extra=()):
+        s = Server(self.work, name, cert, mode, extra)
+        self.servers.append(s)
+        return s
+
+    def close(self):
+        for s in self.servers:
+            s.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def run(self, *args, token=ADMIN, url=None, ca=True, env=None,
+            stdin=None, timeout=30):
+        """Run sonarbadge; returns (rc, stdout, stderr, seconds)."""
+        e = {k: v for k, v in os.environ.items()
+             if not k.startswith("SONAR_") and not k.startswith("SSL_CERT")}
+        if token is not None:
+            e["SONAR_TOKEN"] = token
+        if env:
+            e.update(env)
+        cmd = list(WRAPPER) + [SB]
+        if url is not False:
+            cmd += ["--url", url or self.main.url()]
+        if ca:
+            cmd += ["--cacert", self.ca]
+        cmd += list(args)
+        t0 = time.time()
+        p = subprocess.run(cmd, input=stdin, capture_output=True, env=e,
+                           timeout=timeout * SLOW)
+        return (p.returncode, p.stdout.decode("utf-8", "replace"),
+                p.stderr.decode("utf-8", "replace"), time.time() - t0)
+
+
+def fetch(server, path):
+    st, headers, body = server.call("GET", path)
+    return st, headers, body.decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------- tests
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def one_line_error(err, code_hint=""):
+    lines = [l for l in err.splitlines() if l.strip()]
+    check(len(lines) >= 1, "no error message " + code_hint)
+    check(lines[-1].startswith("sonarbadge: "),
+          "error does not start with 'sonarbadge: ': %r" % err)
+
+
+def t_token(env):
+    rc, out, err, _ = env.run("token", "my:proj")
+    check(rc == 0, "rc=%d err=%s" % (rc, err))
+    check(out.endswith("\n") and out.count("\n") == 1, repr(out))
+    tok = out.strip()
+    check(TOKEN_RE.match(tok), "token %r" % tok)
+    check(env.main.stats()["tokens"]["my:proj"] == tok, "not the server's")
+    rc, out2, _, _ = env.run("token", "my:proj")
+    check(rc == 0 and out2 == out, "token not stable")
+
+
+def t_token_bearer_and_browse_only(env):
+    rc, out, err, _ = env.run("--auth", "bearer", "token", "my:proj")
+    check(rc == 0 and TOKEN_RE.match(out.strip()), err)
+    rc, out, err, _ = env.run("token", "my:proj", token=BOB)
+    check(rc == 0 and TOKEN_RE.match(out.strip()), "Browse reads: " + err)
+
+
+def t_renew(env):
+    rc, out, _, _ = env.run("token", "my:proj")
+    old = out.strip()
+    before = env.main.stats()["renewals"].get("my:proj", 0)
+    rc, out, err, _ = env.run("renew", "my:proj")
+    check(rc == 0, "rc=%d err=%s" % (rc, err))
+    new = out.strip()
+    check(TOKEN_RE.match(new) and new != old, "new %r old %r" % (new, old))
+    check(out == new + "\n", "stdout is not the token alone")
+    lines = err.strip().splitlines()
+    check(len(lines) == 1 and "my:proj" in lines[0]
+          and ("sqb_\u2026" + old[-4:]) in lines[0]
+          and ("sqb_\u2026" + new[-4:]) in lines[0], "stderr %r" % err)
+    check(old not in err and new not in err, "full token on stderr")
+    st = env.main.stats()
+    check(st["renewals"]["my:proj"] == before + 1, "renewals")
+    check(st["tokens"]["my:proj"] == new, "server token differs")
+    # The old badge URL now fails (HTTP 200 error SVG); the new one renders.
+    q = "/api/project_badges/measure?project=my%3Aproj&metric=alert_status"
+    s1, h1, b1 = fetch(env.main, q + "&token=" + old)
+    check(s1 == 200 and "Project has not been found" in b1, "old badge")
+    s2, h2, b2 = fetch(env.main, q + "&token=" + new)
+    check(s2 == 200 and "Project has not been found" not in b2
+          and "<svg" in b2, "new badge")
+
+
+def t_renew_one_connection(env):
+    env.main.reset()
+    rc, _, err, _ = env.run("renew", "other")
+    check(rc == 0, err)
+    st = env.main.stats()
+    check(st["request_lines"] == [
+        "GET /api/project_badges/token",
+        "POST /api/project_badges/renew_token",
+        "GET /api/project_badges/token"], str(st["request_lines"]))
+    check(st["connections"] == 1, "connections=%d" % st["connections"])
+
+
+def urls_lines(env, *extra, url=None):
+    rc, out, err, _ = env.run("urls", *extra, url=url)
+    check(rc == 0, "rc=%d err=%s" % (rc, err))
+    return out.splitlines()
+
+
+def t_urls_markdown(env):
+    tok = env.run("token", "my:proj")[1].strip()
+    base = env.main.url()
+    lines = urls_lines(env, "my:proj")
+    check(len(lines) == len(METRIC_ORDER) + 1, "%d lines" % len(lines))
+    check(lines[0] ==
+          "[![Quality Gate Status](%s/api/project_badges/measure?project="
+          "my%%3Aproj&metric=alert_status&token=%s)](%s/dashboard?id="
+          "my%%3Aproj)" % (base, tok, base), lines[0])
+    check(lines[-1] ==
+          "[![Quality gate](%s/api/project_badges/quality_gate?project="
+          "my%%3Aproj&token=%s)](%s/dashboard?id=my%%3Aproj)"
+          % (base, tok, base), lines[-1])
+    for line, metric in zip(lines, METRIC_ORDER):
+        check("&metric=%s&" % metric in line, "order: " + line)
+    check("[![Bugs](" in lines[5] and "[![Lines of Code](" in lines[3],
+          "labels")
+
+
+def t_urls_formats_branch(env):
+    tok = env.run("token", "my:proj")[1].strip()
+    base = env.main.url()
+    lines = urls_lines(env, "my:proj", "--format", "url", "--branch",
+                       "feature/x", "--metric", "coverage", "--metric",
+                       "quality_gate")
+    check(lines == [
+        "%s/api/project_badges/measure?branch=feature%%2Fx&project="
+        "my%%3Aproj&metric=coverage&token=%s" % (base, tok),
+        "%s/api/project_badges/quality_gate?branch=feature%%2Fx&project="
+        "my%%3Aproj&token=%s" % (base, tok)], str(lines))
+    lines = urls_lines(env, "my:proj", "--format", "json", "--branch",
+                       "develop")
+    objs = [json.loads(l) for l in lines]
+    check(len(objs) == len(METRIC_ORDER) + 1, "json count")
+    check(objs[0]["metric"] == "alert_status"
+          and objs[0]["label"] == "Quality Gate Status"
+          and objs[0]["link"] == base + "/dashboard?id=my%3Aproj&branch="
+          "develop" and objs[-1]["badge"] == "quality_gate"
+          and objs[-1]["metric"] is None, str(objs[0]))
+    # The URLs it prints really render on the stand-in.
+    for o in (objs[0], objs[-1]):
+        path = o["url"][len(base):]
+        st, _, body = fetch(env.main, path)
+        check(st == 200 and "not been found" not in body, o["url"])
+    rc, _, err, _ = env.run("urls", "my:proj", "--metric", "nope")
+    check(rc == 2 and "unknown metric" in err, err)
+
+
+def t_urls_base_path(env):
+    for base in (env.ctx.url() + "/sonarqube", env.ctx.url() + "/sonarqube/"):
+        rc, out, err, _ = env.run("urls", "my:proj", "--format", "url",
+                                  "--metric", "alert_status", url=base)
+        check(rc == 0, "rc=%d err=%s" % (rc, err))
+        check(out.startswith(env.ctx.url() + "/sonarqube/api/project_badges/"
+                             "measure?project=my%3Aproj&metric=alert_status"
+                             "&token=sqb_"), out)
+    rc, out, err, _ = env.run("renew", "my:proj",
+                              url=env.ctx.url() + "/sonarqube")
+    check(rc == 0, err)
+
+
+def t_no_token(env):
+    rc, out, err, _ = env.run("token", "my:proj", token=None)
+    check(rc == 2 and out == "", "rc=%d" % rc)
+    one_line_error(err)
+    check("SONAR_TOKEN" in err, err)
+
+
+def t_bad_token(env):
+    rc, _, err, _ = env.run("token", "my:proj", token="squ_wrong")
+    check(rc == 5, "rc=%d %s" % (rc, err))
+    one_line_error(err)
+    check("squ_wrong" not in err, "token in error")
+
+
+def t_renew_without_admin(env):
+    before = env.main.stats()["renewals"].get("my:proj", 0)
+    rc, out, err, _ = env.run("renew", "my:proj", token=BOB)
+    check(rc == 5 and out == "", "rc=%d %s" % (rc, err))
+    check("Insufficient privileges" in err and "Administer" in err, err)
+    check(env.main.stats()["renewals"].get("my:proj", 0) == before,
+          "renewed anyway")
+    rc, _, err, _ = env.run("token", "my:proj", token=NOBODY)
+    check(rc == 5, "no Browse: rc=%d" % rc)
+
+
+def t_unknown_project(env):
+    rc, out, err, _ = env.run("token", "does-not-exist")
+    check(rc == 6 and out == "", "rc=%d" % rc)
+    one_line_error(err)
+    check("does-not-exist" in err and "not found" in err, err)
+
+
+def t_untrusted_ca(env):
+    env.rogue.reset()
+    rc, out, err, _ = env.run("token", "my:proj", url=env.rogue.url())
+    check(rc == 4 and out == "", "rc=%d %s" % (rc, err))
+    one_line_error(err)
+    st = env.rogue.stats()
+    check(st["requests"] == 0 and st["request_lines"] == [],
+          "request reached the server: %s" % st)
+
+
+def t_wrong_hostname(env):
+    env.wronghost.reset()
+    rc, out, err, _ = env.run("renew", "my:proj", url=env.wronghost.url())
+    check(rc == 4 and out == "", "rc=%d %s" % (rc, err))
+    one_line_error(err)
+    st = env.wronghost.stats()
+    check(st["requests"] == 0 and st["request_lines"] == [],
+          "request reached the server: %s" % st)
+
+
+def t_sonarcloud_fallback(env):
+    rc, out, err, _ = env.run("token", "my:proj", url=env.cloud.url())
+    check(rc == 0, "rc=%d %s" % (rc, err))
+    tok = out.strip()
+    check(re.match(r"^[0-9a-f]{40}$", tok), tok)
+    check(env.cloud.stats()["tokens"]["my:proj"] == tok, "cloud token")
+    env.cloud.reset()
+    rc, out, err, _ = env.run("renew", "my:proj", url=env.cloud.url())
+    check(rc == 7 and out == "", "rc=%d %s" % (rc, err))
+    check("renew_token" in err, err)
+    posts = [l for l in env.cloud.stats()["request_lines"]
+             if l.startswith("POST")]
+    check(len(posts) == 1, str(posts))
+
+
+def t_drop_after_renew(env):
+    """The connection breaks after the POST was applied: one renewal."""
+    env.main.reset()
+    old = env.run("token", "my:proj")[1].strip()
+    env.main.faults({"path": "/api/project_badges/renew_token",
+                     "kind": "drop_after", "count": 1})
+    before = env.main.stats()["renewals"].get("my:proj", 0)
+    rc, out, err, _ = env.run("renew", "my:proj")
+    check(rc == 0, "rc=%d %s" % (rc, err))
+    st = env.main.stats()
+    check(st["renewals"]["my:proj"] == before + 1, "renewals %s" % st)
+    check(out.strip() == st["tokens"]["my:proj"] and out.strip() != old,
+          "printed token is not the server's")
+    posts = [l for l in st["request_lines"] if l.startswith("POST")]
+    check(len(posts) == 1, "POST repeated: %s" % posts)
+
+
+def t_drop_before_renew(env):
+    """The POST never reached the handler: read, compare, post once more."""
+    env.main.reset()
+    old = env.run("token", "my:proj")[1].strip()
+    env.main.faults({"path": "/api/project_badges/renew_token",
+                     "kind": "drop_before", "count": 1})
+    before = env.main.stats()["renewals"].get("my:proj", 0)
+    rc, out, err, _ = env.run("renew", "my:proj")
+    check(rc == 0, "rc=%d %s" % (rc, err))
+    st = env.main.stats()
+    check(st["renewals"]["my:proj"] == before + 1, "renewals %s" % st)
+    check(out.strip() == st["tokens"]["my:proj"] != old, "token")
+    posts = [l for l in st["request_lines"] if l.startswith("POST")]
+    check(len(posts) == 2, "POSTs: %s" % posts)
+
+
+def t_idle_close_reconnects(env):
+    env.main.reset()
+    env.main.faults({"path": "/api/project_badges/token",
+                     "kind": "idle_close", "count": 1})
+    rc, out, err, _ = env.run("renew", "other")
+    check(rc == 0, "rc=%d %s" % (rc, err))
+    st = env.main.stats()
+    check(st["connections"] == 2, "connections %d" % st["connections"])
+    check(st["renewals"]["other"] >= 1, "renewed")
+
+
+def t_chunked_and_continue(env):
+    env.main.faults({"path": "/api/project_badges/token", "kind": "chunked",
+                     "chunk_size": 3, "count": 1},
+                    {"path": "/api/project_badges/token",
+                     "kind": "continue", "count": 1})
+    for _ in range(2):
+        rc, out, err, _ = env.run("token", "my:proj")
+        check(rc == 0 and TOKEN_RE.match(out.strip()), err)
+
+
+def t_server_errors(env):
+    cases = [
+        ({"kind": "status", "status": 500, "body":
+          '{"errors":[{"msg":"An error has occurred. Please contact your '
+          'administrator"}]}'}, 7, "HTTP 500"),
+        ({"kind": "status", "status": 503, "body": "<html>down</html>"}, 7,
+         "HTTP 503"),
+        ({"kind": "status", "status": 429, "headers": {"Retry-After": "1"}},
+         7, "429"),
+        ({"kind": "garbage"}, 7, ""),
+        ({"kind": "raw", "data": "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+          "\r\nhello"}, 7, "JSON"),
+        ({"kind": "raw", "data": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+          "\r\nshort"}, 3, "closed"),
+        ({"kind": "drop_before"}, 3, "closed"),
+    ]
+    for fault, code, text in cases:
+        env.main.reset()
+        fault = dict(fault, path="/api/project_badges/token", count=1)
+        env.main.faults(fault)
+        rc, out, err, _ = env.run("token", "my:proj")
+        check(rc == code and out == "",
+              "%s: rc=%d want %d: %s" % (fault["kind"], rc, code, err))
+        one_line_error(err)
+        check(len(err.strip().splitlines()) == 1, "one line: %r" % err)
+        check(text in err, "%s: %r" % (fault["kind"], err))
+
+
+def t_max_time(env):
+    env.main.reset()
+    env.main.faults({"path": "/api/project_badges/token", "kind": "drip",
+                     "interval": 1.0, "count": 1})
+    rc, out, err, secs = env.run("--max-time", "2", "token", "my:proj")
+    check(rc == 3 and "timed out" in err, "rc=%d %s" % (rc, err))
+    check(secs < 8 * SLOW, "took %.1fs" % secs)
+
+
+def t_connection_refused(env):
+    rc, _, err, secs = env.run("token", "my:proj",
+                               url="https://127.0.0.1:1")
+    check(rc == 3, "rc=%d %s" % (rc, err))
+    one_line_error(err)
+
+
+def t_verbose_redacts(env):
+    rc, out, err, _ = env.run("-v", "renew", "my:proj")
+    check(rc == 0, err)
+    new = out.strip()
+    basic = base64.b64encode((ADMIN + ":").encode()).decode()
+    check("> GET /api/project_badges/token?project=my%3Aproj HTTP/1.1" in err,
+          "request line missing")
+    check("Authorization: Basic [redacted]" in err, "auth not shown")
+    check("< HTTP/1.1 204" in err, "status line missing")
+    for secret in (ADMIN, basic, new):
+        check(secret not in err, "secret in verbose output")
+
+
+def t_token_file(env):
+    path = os.path.join(env.work, "token.txt")
+    with open(path, "w") as f:
+        f.write(ADMIN + "\n")
+    os.chmod(path, 0o600)
+    rc, out, err, _ = env.run("--token-file", path, "token", "my:proj",
+                              token=None)
+    check(rc == 0 and TOKEN_RE.match(out.strip()), err)
+    check(err == "", "unexpected stderr %r" % err)
+    rc, out, err, _ = env.run("--token-file", "-", "token", "my:proj",
+                              token=None, stdin=(ADMIN + "\n").encode())
+    check(rc == 0 and TOKEN_RE.match(out.strip()), err)
+    rc, out, err, _ = env.run("--token-file", path + ".missing", "token",
+                              "my:proj", token=None)
+    check(rc == 2, "missing file rc=%d" % rc)
+
+
+def t_usage(env):
+    rc, out, err, _ = env.run("--help", url=False, ca=False)
+    check(rc == 0 and "Usage: sonarbadge" in out, "help")
+    rc, out, err, _ = env.run("--version", url=False, ca=False)
+    check(rc == 0 and out.startswith("sonarbadge "), "version")
+    rc, out, err, _ = env.run("--token", ADMIN, "token", "x")
+    check(rc == 2 and ADMIN not in err, "--token rejected without echo")
+    rc, out, err, _ = env.run("frobnicate", "x")
+    check(rc == 2, "unknown command")
+    rc, out, err, _ = env.run("token")
+    check(rc == 2, "missing project")
+    rc, out, err, _ = env.run("token", "x", url="ftp://x")
+    check(rc == 2, "bad URL scheme")
+    rc, out, err, _ = env.run("token", "x",
+                              url="https://user:pw@localhost:1")
+    check(rc == 2 and "pw" not in err, "user info rejected")
+    rc, _, err, _ = env.run("token", "my:proj", ca=False,
+                            env={"SSL_CERT_FILE": env.ca})
+    check(rc == 0, "SSL_CERT_FILE: " + err)
+    rc, _, err, _ = env.run("--cacert", "/nonexistent", "token", "my:proj",
+                            ca=False)
+    check(rc == 2 and "/nonexistent" in err, "missing CA file: " + err)
+
+
+def t_plain_http_warns(env):
+    rc, out, err, _ = env.run("token", "my:proj", url=env.plain.url(),
+                              ca=False)
+    check(rc == 0 and TOKEN_RE.match(out.strip()), err)
+    check("warning" in err and "clear" in err, err)
+
+
+def t_insecure_warns(env):
+    rc, out, err, _ = env.run("-k", "token", "my:proj",
+                              url=env.wronghost.url(), ca=False)
+    check(rc == 0, err)
+    check("warning" in err and "insecure" in err, err)
+
+
+TESTS = [t_token, t_token_bearer_and_browse_only, t_renew,
+         t_renew_one_connection, t_urls_markdown, t_urls_formats_branch,
+         t_urls_base_path, t_no_token, t_bad_token, t_renew_without_admin,
+         t_unknown_project, t_untrusted_ca, t_wrong_hostname,
+         t_sonarcloud_fallback, t_drop_after_renew, t_drop_before_renew,
+         t_idle_close_reconnects, t_chunked_and_continue, t_server_errors,
+         t_max_time, t_connection_refused, t_verbose_redacts, t_token_file,
+         t_usage, t_plain_http_warns, t_insecure_warns]
+
+
+def main():
+    only = sys.argv[1:]
+    passed = failed = 0
+    env = Env()
+    try:
+        for t in TESTS:
+            if only and t.__name__ not in only:
+                continue
+            try:
+                t(env)
+                passed += 1
+                if VERBOSE:
+                    print("ok e2e %s" % t.__name__)
+            except Exception as e:  # one failing test must not stop the rest
+                failed += 1
+                detail = str(e) if isinstance(e, AssertionError) else \
+                    traceback.format_exc(limit=3)
+                print("FAIL e2e %s: %s" % (t.__name__, detail.strip()))
+    finally:
+        env.close()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Run every test suite and print the sum as the last line:
+# "N passed, N failed". Exits non-zero when anything failed.
+# Each suite ends with its own "N passed, N failed" line; a suite that
+# crashes or prints no such line counts as one failure.
+BUILD=${BUILD:-build}
+export BUILD
+cd "$(dirname "$0")/.." || exit 2
+
+total_pass=0
+total_fail=0
+
+run_suite() {
+	name=$1
+	shift
+	echo "== $name"
+	out=$(timeout "${SB_SUITE_TIMEOUT:-300}" "$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -vE '^[0-9]+ passed, [0-9]+ failed' | sed '/^$/d'
+	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "FAIL $name: exited $rc without a summary line"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name: exited $rc"
+		f=1
+	fi
+	echo "   $line"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_suite "unit $(basename "$t")" "$t"
+done
+run_suite "stand-in self-test" python3 tests/standin/selftest.py
+run_suite "end-to-end" python3 tests/e2e/e2e_test.py
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -153,6 +153,13 @@ class Env:
         with open(os.path.join(self.work, "config.json"), "w") as f:
             json.dump(config, f)
         self.servers = []
+        try:
+            self.start_all()
+        except BaseException:
+            self.close()
+            raise
+
+    def start_all(self):
         self.main = self.start("main", "server")
         self.cloud = self.start("cloud", "server", mode="cloud")
         self.plain = self.start("plain", None)

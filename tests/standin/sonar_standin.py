@@ -413,6 +413,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         method = self.command
         url = urllib.parse.urlsplit(self.path)
         path = url.path
+        # --context: the server lives below a path (sonar.web.context);
+        # the control API stays at the root.
+        ctx = getattr(st, "context", "")
+        if ctx and not path.startswith("/_standin/"):
+            if path.startswith(ctx + "/"):
+                path = path[len(ctx):]
+            else:
+                path = "/outside-context" + path
         try:
             body = self.read_body()
         except (ValueError, ConnectionError):
@@ -863,11 +871,14 @@ def main(argv=None):
     ap.add_argument("--key")
     ap.add_argument("--mode", choices=("server", "cloud"), default="server")
     ap.add_argument("--log")
+    ap.add_argument("--context", default="",
+                    help="serve the API below this path, e.g. /sonarqube")
     args = ap.parse_args(argv)
 
     with open(args.config, encoding="utf-8") as f:
         config = json.load(f)
     state = State(config, args.mode)
+    state.context = args.context.rstrip("/")
 
     ssl_ctx = None
     if args.cert or args.key:

@@ -487,6 +487,7 @@ sb_err sb_client_exchange(sb_client *c, const char *method,
 			break;
 		sb_client_trace(c, "* kept-alive connection was closed; "
 				   "retrying on a new one");
+		c->message[0] = '\0'; /* not a failure if the retry works */
 	}
 	sb_wipe(c->req, sizeof(c->req));
 	return err;

@@ -175,6 +175,173 @@ sb_err sb_json_unescape(const char *s, size_t len, char *out, size_t cap,
 	return SB_OK;
 }
 
+/* ---------------------------------------------------------------------
+ * Strict syntax check. jsmn, even with JSMN_STRICT, does not check
+ * every comma and colon ({"a" "b"} passes), so each document is checked
+ * against RFC 8259 first. Nesting is capped at MAX_DEPTH.
+ * ------------------------------------------------------------------- */
+
+#define MAX_DEPTH 64
+
+enum { EXPECT_VALUE, EXPECT_KEY, AFTER_VALUE };
+
+static size_t skip_ws(const char *js, size_t len, size_t i)
+{
+	while (i < len && (js[i] == ' ' || js[i] == '\t' || js[i] == '\n' ||
+			   js[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* A string starting at the quote at i; returns the index past it, or 0. */
+static size_t scan_string(const char *js, size_t len, size_t i)
+{
+	unsigned cp;
+
+	for (i++; i < len; i++) {
+		unsigned char c = (unsigned char)js[i];
+
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20)
+			return 0;
+		if (c != '\\')
+			continue;
+		if (++i >= len)
+			return 0;
+		if (js[i] == 'u') {
+			if (len - i < 5 || hex4(js + i + 1, &cp) != 0)
+				return 0;
+			i += 4;
+		} else if (!strchr("\"\\/bfnrt", js[i]) || js[i] == '\0') {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int is_dig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A number starting at i; returns the index past it, or 0. */
+static size_t scan_number(const char *js, size_t len, size_t i)
+{
+	size_t start;
+
+	if (i < len && js[i] == '-')
+		i++;
+	if (i >= len || !is_dig(js[i]))
+		return 0;
+	if (js[i] == '0')
+		i++;
+	else
+		while (i < len && is_dig(js[i]))
+			i++;
+	if (i < len && js[i] == '.') {
+		start = ++i;
+		while (i < len && is_dig(js[i]))
+			i++;
+		if (i == start)
+			return 0;
+	}
+	if (i < len && (js[i] == 'e' || js[i] == 'E')) {
+		i++;
+		if (i < len && (js[i] == '+' || js[i] == '-'))
+			i++;
+		start = i;
+		while (i < len && is_dig(js[i]))
+			i++;
+		if (i == start)
+			return 0;
+	}
+	return i;
+}
+
+static size_t scan_literal(const char *js, size_t len, size_t i)
+{
+	static const char *const lits[] = {"true", "false", "null"};
+	size_t k, n;
+
+	for (k = 0; k < 3; k++) {
+		n = strlen(lits[k]);
+		if (len - i >= n && memcmp(js + i, lits[k], n) == 0)
+			return i + n;
+	}
+	return 0;
+}
+
+static int json_syntax_ok(const char *js, size_t len)
+{
+	char stack[MAX_DEPTH];
+	int depth = 0, state = EXPECT_VALUE;
+	size_t i = skip_ws(js, len, 0), next;
+
+	for (;;) {
+		if (state == AFTER_VALUE) {
+			i = skip_ws(js, len, i);
+			if (depth == 0)
+				return skip_ws(js, len, i) == len;
+			if (i >= len)
+				return 0;
+			if (js[i] == ',') {
+				i = skip_ws(js, len, i + 1);
+				state = stack[depth - 1] == '{' ? EXPECT_KEY
+								: EXPECT_VALUE;
+			} else if ((js[i] == '}' && stack[depth - 1] == '{') ||
+				   (js[i] == ']' && stack[depth - 1] == '[')) {
+				depth--;
+				i++;
+			} else {
+				return 0;
+			}
+			continue;
+		}
+		if (i >= len)
+			return 0;
+		if (state == EXPECT_KEY) {
+			if (js[i] != '"')
+				return 0;
+			next = scan_string(js, len, i);
+			if (!next)
+				return 0;
+			i = skip_ws(js, len, next);
+			if (i >= len || js[i] != ':')
+				return 0;
+			i = skip_ws(js, len, i + 1);
+			state = EXPECT_VALUE;
+			continue;
+		}
+		/* EXPECT_VALUE */
+		if (js[i] == '{' || js[i] == '[') {
+			if (depth == MAX_DEPTH)
+				return 0;
+			stack[depth++] = js[i];
+			i = skip_ws(js, len, i + 1);
+			if (i < len && js[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
+				depth--;
+				i++;
+				state = AFTER_VALUE;
+			} else {
+				state = stack[depth - 1] == '{' ? EXPECT_KEY
+								: EXPECT_VALUE;
+			}
+			continue;
+		}
+		if (js[i] == '"')
+			next = scan_string(js, len, i);
+		else if (js[i] == '-' || is_dig(js[i]))
+			next = scan_number(js, len, i);
+		else
+			next = scan_literal(js, len, i);
+		if (!next)
+			return 0;
+		i = next;
+		state = AFTER_VALUE;
+	}
+}
+
 /* Index just past the token at i and everything nested in it. */
 static int skip(const doc *d, int i)
 {
@@ -226,7 +393,7 @@ static sb_err parse(const sb_port *port, const char *js, size_t len, doc *d)
 	d->js = js;
 	d->tok = NULL;
 	d->count = 0;
-	if (!js)
+	if (!js || !json_syntax_ok(js, len))
 		return SB_ERR_JSON;
 	jsmn_init(&p);
 	n = jsmn_parse(&p, js, len, NULL, 0);
@@ -243,8 +410,8 @@ static sb_err parse(const sb_port *port, const char *js, size_t len, doc *d)
 		return SB_ERR_JSON;
 	/* One document only: nothing but white space after it. */
 	for (rest = (size_t)d->tok[0].end; rest < len; rest++)
-		if (!strchr(" \t\r\n", js[rest]))
-			return SB_ERR_JSON;
+		if (js[rest] == '\0' || !strchr(" \t\r\n", js[rest]))
+			return SB_ERR_JSON; /* strchr finds the NUL too */
 	if (skip(d, 0) != d->count)
 		return SB_ERR_JSON;
 	return SB_OK;

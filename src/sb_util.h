@@ -45,8 +45,6 @@ char *sb_strdup(const sb_port *port, const char *s);
 /* Wipe and free a string from sb_strdup. */
 void sb_strfree(const sb_port *port, char *s);
 
-#endif
-
 /* Standard base64 of n bytes into out (NUL-terminated). */
 sb_err sb_base64(const unsigned char *in, size_t n, char *out, size_t cap);
 
@@ -59,3 +57,5 @@ void sb_printable(const char *in, char *out, size_t cap);
  * query value.
  */
 void sb_redact(const char *line, char *out, size_t cap);
+
+#endif

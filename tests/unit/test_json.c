@@ -1,0 +1,467 @@
+/* test_json.c - top-level string lookups and SonarQube error messages. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_port.h"
+#include "harness.h"
+#include "sb_json.h"
+
+static struct fake_state F;
+static sb_port P;
+
+/*
+ * sb_json_get_string on js as given and on a heap copy of exactly its
+ * length (ASan then catches any read past the end); both must agree.
+ */
+static sb_err get(const char *js, size_t len, const char *key, char *out,
+		  size_t cap, int *missing)
+{
+	char *copy = malloc(len ? len : 1), *out2 = malloc(cap ? cap : 1);
+	sb_err a, b;
+	int m2 = -1;
+
+	if (!copy || !out2)
+		abort();
+	memcpy(copy, js, len);
+	a = sb_json_get_string(&P, js, len, key, out, cap, missing);
+	b = sb_json_get_string(&P, copy, len, key, out2, cap, &m2);
+	if (a != b || (a == SB_OK && strcmp(out, out2) != 0) ||
+	    (missing && *missing != m2))
+		a = (sb_err)-999; /* shows up in the failing CHECK */
+	free(copy);
+	free(out2);
+	return a;
+}
+
+#define GET(js, key, out, missing) \
+	get((js), sizeof(js) - 1, (key), (out), sizeof(out), (missing))
+
+/* Expect SB_ERR_JSON for the member "token" of js (len bytes). */
+static void expect_json_error(const char *js, size_t len)
+{
+	char out[64];
+	int missing = -1;
+
+	memset(out, 'Z', sizeof(out));
+	CHECKF(get(js, len, "token", out, sizeof(out), &missing) ==
+		       SB_ERR_JSON,
+	       "accepted: %.*s", (int)len, js);
+	CHECKF(missing == 0, "missing set for: %.*s", (int)len, js);
+	CHECK(out[0] == '\0'); /* nothing half-decoded is left */
+	CHECK_EQ_INT(F.live, 0);
+}
+
+#define EXPECT_JSON_ERROR(js)                          \
+	do {                                           \
+		expect_json_error((js), sizeof(js) - 1); \
+		CHECK_HELPER();                        \
+	} while (0)
+
+/* Expect the member "token" of js to decode to want. */
+static void expect_token(const char *js, size_t len, const char *want)
+{
+	char out[64];
+	int missing = -1;
+	sb_err err = get(js, len, "token", out, sizeof(out), &missing);
+
+	CHECKF(err == SB_OK, "rc %d for: %.*s", err, (int)len, js);
+	CHECKF(strcmp(out, want) == 0, "got \"%s\" for: %.*s", out, (int)len,
+	       js);
+	CHECK_EQ_INT(missing, 0);
+	CHECK_EQ_INT(F.live, 0);
+}
+
+#define EXPECT_TOKEN(js, want)                              \
+	do {                                                \
+		expect_token((js), sizeof(js) - 1, (want)); \
+		CHECK_HELPER();                             \
+	} while (0)
+
+TEST(simple)
+{
+	EXPECT_TOKEN("{\"token\":\"sqb_0123\"}", "sqb_0123");
+	EXPECT_TOKEN(" \r\n\t{ \"token\" : \"x\" , \"other\" : 1 } \n", "x");
+	EXPECT_TOKEN("{\"a\":[1,{\"b\":null}],\"token\":\"\",\"c\":true}", "");
+	/* The key is unescaped before it is compared. */
+	EXPECT_TOKEN("{\"tok\\u0065n\":\"esc\"}", "esc");
+}
+
+TEST(key_only_at_top_level)
+{
+	char out[64];
+	int missing = 0;
+
+	CHECK_EQ_INT(GET("{\"a\":{\"token\":\"nested\"}}", "token", out,
+			 &missing),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(missing, 1);
+	CHECK_EQ_INT(GET("{\"a\":\"token\",\"b\":[\"token\"]}", "token", out,
+			 &missing),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(missing, 1);
+	CHECK_EQ_INT(GET("{\"a\":[{\"token\":\"x\"}],\"b\":{\"c\":{\"token\":"
+			 "\"y\"}},\"token\":\"top\"}",
+			 "token", out, &missing),
+		     SB_OK);
+	CHECK_STR_EQ(out, "top");
+	CHECK_EQ_INT(missing, 0);
+}
+
+TEST(missing_member)
+{
+	char out[16];
+	int missing = 0;
+
+	CHECK_EQ_INT(GET("{\"tokens\":\"x\",\"toke\":\"y\"}", "token", out,
+			 &missing),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(missing, 1);
+	CHECK_EQ_INT(GET("{}", "token", out, &missing), SB_ERR_JSON);
+	CHECK_EQ_INT(missing, 1);
+	/* NULL missing is fine. */
+	CHECK_EQ_INT(GET("{}", "token", out, NULL), SB_ERR_JSON);
+	CHECK_EQ_INT(F.live, 0);
+}
+
+TEST(duplicate_key)
+{
+	EXPECT_JSON_ERROR("{\"token\":\"a\",\"token\":\"b\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"a\",\"x\":1,\"tok\\u0065n\":\"a\"}");
+}
+
+TEST(non_string_value)
+{
+	EXPECT_JSON_ERROR("{\"token\":1}");
+	EXPECT_JSON_ERROR("{\"token\":null}");
+	EXPECT_JSON_ERROR("{\"token\":true}");
+	EXPECT_JSON_ERROR("{\"token\":[\"a\"]}");
+	EXPECT_JSON_ERROR("{\"token\":{\"a\":\"b\"}}");
+}
+
+TEST(escapes)
+{
+	EXPECT_TOKEN("{\"token\":\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t.\"}",
+		     "q\" b\\ s/ \b\f\n\r\t.");
+}
+
+TEST(unicode_escapes)
+{
+	EXPECT_TOKEN("{\"token\":\"\\u00e9\"}", "\xc3\xa9");
+	EXPECT_TOKEN("{\"token\":\"\\u20AC\"}", "\xe2\x82\xac");
+	EXPECT_TOKEN("{\"token\":\"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80");
+	EXPECT_TOKEN("{\"token\":\"\\u0041\\u007f\\u0080\\u07ff\\u0800"
+		     "\\uffff\"}",
+		     "A\x7f\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf");
+	EXPECT_TOKEN("{\"token\":\"\\udbff\\udfff\"}", "\xf4\x8f\xbf\xbf");
+	/* Raw UTF-8 passes through. */
+	EXPECT_TOKEN("{\"token\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"}",
+		     "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+}
+
+TEST(bad_unicode_escapes)
+{
+	EXPECT_JSON_ERROR("{\"token\":\"\\ud83d\"}");	      /* lone high */
+	EXPECT_JSON_ERROR("{\"token\":\"\\ud83dx\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\\ud83d\\u0041\"}"); /* not a low */
+	EXPECT_JSON_ERROR("{\"token\":\"\\ud83d\\ud83d\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\\ude00\"}"); /* lone low */
+	EXPECT_JSON_ERROR("{\"token\":\"\\ude00\\ud83d\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"a\\u0000b\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\\u00g0\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\\u00\"}");
+}
+
+TEST(invalid_escape)
+{
+	EXPECT_JSON_ERROR("{\"token\":\"\\x41\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\\a\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\\'\"}");
+}
+
+TEST(raw_control_char)
+{
+	EXPECT_JSON_ERROR("{\"token\":\"a\nb\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"a\tb\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"a\x1f\"}");
+	/* In a key too: the key cannot be compared. */
+	EXPECT_JSON_ERROR("{\"a\x01\":\"b\",\"token\":\"x\"}");
+}
+
+TEST(invalid_utf8)
+{
+	EXPECT_JSON_ERROR("{\"token\":\"\xff\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\xc0\xaf\"}");	   /* overlong / */
+	EXPECT_JSON_ERROR("{\"token\":\"\xe0\x80\xaf\"}"); /* overlong */
+	EXPECT_JSON_ERROR("{\"token\":\"\xf0\x80\x80\xaf\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\xe2\x82\"}");	   /* truncated */
+	EXPECT_JSON_ERROR("{\"token\":\"\xe2\x82x\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\xc3\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"\xed\xa0\x80\"}"); /* surrogate */
+	EXPECT_JSON_ERROR("{\"token\":\"\xf4\x90\x80\x80\"}"); /* > U+10FFFF */
+	EXPECT_JSON_ERROR("{\"token\":\"\x80\"}");	       /* lone cont. */
+}
+
+TEST(not_one_object)
+{
+	EXPECT_JSON_ERROR("{\"token\":\"a\"} x");
+	EXPECT_JSON_ERROR("{\"token\":\"a\"}}");
+	EXPECT_JSON_ERROR("{\"token\":\"a\"}{\"token\":\"b\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"a\"} {}");
+	EXPECT_JSON_ERROR("{\"token\":\"a\"} 1");
+	EXPECT_JSON_ERROR("[{\"token\":\"a\"}]");
+	EXPECT_JSON_ERROR("\"token\"");
+	EXPECT_JSON_ERROR("1");
+	EXPECT_JSON_ERROR("");
+	EXPECT_JSON_ERROR("   ");
+	EXPECT_JSON_ERROR("{\"token\":\"a\"");
+	EXPECT_JSON_ERROR("{\"token\":\"a");
+	EXPECT_JSON_ERROR("{\"token\":");
+	EXPECT_JSON_ERROR("{\"token\"");
+	EXPECT_JSON_ERROR("{");
+	EXPECT_JSON_ERROR("{\"token\":[\"a\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"a\"]");
+	EXPECT_JSON_ERROR("{\"token\":tru}x");
+}
+
+TEST(nul_bytes_rejected)
+{
+	/* A NUL is not JSON, neither inside nor after the document. */
+	expect_json_error("{\"token\":\"a\0\"}", 14);
+	CHECK_HELPER();
+	expect_json_error("{\"token\":\"a\"}\0", 14);
+	CHECK_HELPER();
+	expect_json_error("{\"token\":\"a\"}\0x", 15);
+	CHECK_HELPER();
+}
+
+TEST(null_document)
+{
+	char out[8];
+
+	CHECK_EQ_INT(sb_json_get_string(&P, NULL, 0, "token", out,
+					sizeof(out), NULL),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(sb_json_get_string(&P, "{}", 2, "token", out, 0, NULL),
+		     SB_ERR_INVALID_ARG);
+}
+
+TEST(buffer_too_small)
+{
+	static const char js[] = "{\"token\":\"abcd\"}";
+	char out[8];
+
+	memset(out, 'Z', sizeof(out));
+	CHECK_EQ_INT(get(js, sizeof(js) - 1, "token", out, 4, NULL),
+		     SB_ERR_BUFFER_TOO_SMALL);
+	CHECK(out[0] == '\0' && out[3] == '\0' && out[4] == 'Z');
+	CHECK_EQ_INT(get(js, sizeof(js) - 1, "token", out, 5, NULL), SB_OK);
+	CHECK_STR_EQ(out, "abcd");
+	/* Multi-byte sequences are never cut. */
+	CHECK_EQ_INT(GET("{\"token\":\"ab\\u20ac\"}", "token", out, NULL),
+		     SB_OK);
+	CHECK_EQ_INT(get("{\"token\":\"ab\\u20ac\"}", 20, "token", out, 5,
+			 NULL),
+		     SB_ERR_BUFFER_TOO_SMALL);
+	CHECK_EQ_INT(get("{\"token\":\"ab\\n\"}", 16, "token", out, 3, NULL),
+		     SB_ERR_BUFFER_TOO_SMALL);
+	CHECK_EQ_INT(F.live, 0);
+}
+
+/* {"token":"x","a":[0,0,...]} with n zeros: n + 5 tokens. */
+static char *big_doc(size_t n, size_t *len)
+{
+	static const char head[] = "{\"token\":\"x\",\"a\":[";
+	size_t i, pos = sizeof(head) - 1;
+	char *s = malloc(pos + 2 * n + 2);
+
+	if (!s)
+		abort();
+	memcpy(s, head, pos);
+	for (i = 0; i < n; i++) {
+		s[pos++] = '0';
+		s[pos++] = i + 1 < n ? ',' : ']';
+	}
+	s[pos++] = '}';
+	*len = pos;
+	return s;
+}
+
+TEST(token_cap)
+{
+	char out[8];
+	size_t len;
+	char *s;
+	sb_err err;
+
+	s = big_doc(SB_MAX_JSON_TOKENS - 5, &len);
+	err = get(s, len, "token", out, sizeof(out), NULL);
+	free(s);
+	CHECK_EQ_INT(err, SB_OK);
+	CHECK_STR_EQ(out, "x");
+	s = big_doc(SB_MAX_JSON_TOKENS - 4, &len);
+	err = get(s, len, "token", out, sizeof(out), NULL);
+	free(s);
+	CHECK_EQ_INT(err, SB_ERR_TOO_LARGE);
+	CHECK_EQ_INT(F.live, 0);
+}
+
+TEST(token_allocation_failure)
+{
+	char out[8];
+
+	F.fail_alloc = F.alloc_calls + 1;
+	CHECK_EQ_INT(sb_json_get_string(&P, "{\"token\":\"a\"}", 13, "token",
+					out, sizeof(out), NULL),
+		     SB_ERR_NOMEM);
+	F.fail_alloc = 0;
+	CHECK_EQ_INT(F.live, 0);
+}
+
+/* sb_json_error_message on js and on an exact-length heap copy. */
+static sb_err errmsg(const char *js, char *out, size_t cap)
+{
+	size_t len = strlen(js);
+	char *copy = malloc(len ? len : 1), *out2 = malloc(cap);
+	sb_err a, b;
+
+	if (!copy || !out2)
+		abort();
+	memcpy(copy, js, len);
+	a = sb_json_error_message(&P, js, len, out, cap);
+	b = sb_json_error_message(&P, copy, len, out2, cap);
+	if (a != b || strcmp(out, out2) != 0)
+		a = (sb_err)-999;
+	free(copy);
+	free(out2);
+	return a;
+}
+
+TEST(error_message)
+{
+	char out[128];
+
+	CHECK_EQ_INT(errmsg("{\"errors\":[{\"msg\":\"Insufficient "
+			    "privileges\"}]}",
+			    out, sizeof(out)),
+		     SB_OK);
+	CHECK_STR_EQ(out, "Insufficient privileges");
+	CHECK_EQ_INT(errmsg("{\"errors\":[{\"msg\":\"one\"},{\"x\":1},"
+			    "{\"msg\":\"two \\u00e9\"}]}",
+			    out, sizeof(out)),
+		     SB_OK);
+	CHECK_STR_EQ(out, "one; two \xc3\xa9");
+	/* A short buffer truncates: it is a message, not data. */
+	CHECK_EQ_INT(errmsg("{\"errors\":[{\"msg\":\"one\"},{\"msg\":\"two\"}]}",
+			    out, 7),
+		     SB_OK);
+	CHECK_STR_EQ(out, "one; t");
+	CHECK_EQ_INT(F.live, 0);
+}
+
+TEST(error_message_not_an_error_document)
+{
+	char out[64];
+
+	CHECK_EQ_INT(errmsg("{\"token\":\"x\"}", out, sizeof(out)),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(errmsg("{\"errors\":[]}", out, sizeof(out)), SB_ERR_JSON);
+	CHECK_EQ_INT(errmsg("{\"errors\":{\"msg\":\"x\"}}", out, sizeof(out)),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(errmsg("{\"errors\":[{\"msg\":1}]}", out, sizeof(out)),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(errmsg("{\"errors\":[\"msg\"]}", out, sizeof(out)),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(errmsg("<html>Bad Gateway</html>", out, sizeof(out)),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(errmsg("", out, sizeof(out)), SB_ERR_JSON);
+	CHECK_STR_EQ(out, "");
+	CHECK_EQ_INT(F.live, 0);
+}
+
+/* jsmn alone lets these through; the syntax check must not. */
+TEST(strict_syntax)
+{
+	EXPECT_JSON_ERROR("{\"token\" \"x\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\":\"y\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",}");
+	EXPECT_JSON_ERROR("{,\"token\":\"x\"}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",,}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",\"a\":[1 2]}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",\"a\":[1,]}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",\"a\":tru}");
+	EXPECT_JSON_ERROR("{\"x\":1,\"token\":\"v\",\"y\":}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",\"n\":01}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",\"n\":1.}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",\"n\":-}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",\"n\":1e}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\",\"a\":{\"b\":1]}");
+	EXPECT_JSON_ERROR("{\"token\":\"x\"");
+	EXPECT_JSON_ERROR("{\"token\":\"x\"}}");
+	EXPECT_JSON_ERROR("{1:\"x\"}");
+	EXPECT_TOKEN("{\"n\":-0.5e+10,\"a\":[true,false,null,{},[]],"
+		     "\"token\":\"x\"}",
+		     "x");
+	EXPECT_TOKEN(" \r\n\t{ \"token\" : \"x\" } \n", "x");
+}
+
+/* Nesting deeper than the cap is refused, not recursed into. */
+TEST(nesting_cap)
+{
+	char js[300];
+	size_t i, n = 0;
+
+	memcpy(js, "{\"a\":", 5);
+	n = 5;
+	for (i = 0; i < 100; i++)
+		js[n++] = '[';
+	for (i = 0; i < 100; i++)
+		js[n++] = ']';
+	js[n++] = '}';
+	expect_json_error(js, n);
+	CHECK_HELPER();
+}
+
+TEST(unescape_direct)
+{
+	char out[16];
+	size_t n = 0;
+
+	CHECK_EQ_INT(sb_json_unescape("a\\tb", 4, out, sizeof(out), &n), SB_OK);
+	CHECK_STR_EQ(out, "a\tb");
+	CHECK_EQ_INT(n, 3);
+	CHECK_EQ_INT(sb_json_unescape("ab\\", 3, out, sizeof(out), &n),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(sb_json_unescape("ab", 2, out, 0, &n),
+		     SB_ERR_BUFFER_TOO_SMALL);
+	CHECK_EQ_INT(sb_json_unescape("", 0, out, 1, &n), SB_OK);
+	CHECK_STR_EQ(out, "");
+}
+
+int main(void)
+{
+	fake_init(&F, &P);
+	RUN(simple);
+	RUN(key_only_at_top_level);
+	RUN(missing_member);
+	RUN(duplicate_key);
+	RUN(non_string_value);
+	RUN(escapes);
+	RUN(unicode_escapes);
+	RUN(bad_unicode_escapes);
+	RUN(invalid_escape);
+	RUN(raw_control_char);
+	RUN(invalid_utf8);
+	RUN(not_one_object);
+	RUN(nul_bytes_rejected);
+	RUN(null_document);
+	RUN(buffer_too_small);
+	RUN(token_cap);
+	RUN(token_allocation_failure);
+	RUN(error_message);
+	RUN(error_message_not_an_error_document);
+	RUN(unescape_direct);
+	RUN(strict_syntax);
+	RUN(nesting_cap);
+	return harness_main();
+}

@@ -88,7 +88,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/include/sonarbadge
 	install -m 0755 $(BUILD)/sonarbadge $(DESTDIR)$(PREFIX)/bin/sonarbadge
 	install -m 0644 $(BUILD)/libsonarbadge.a $(DESTDIR)$(PREFIX)/lib/libsonarbadge.a
-	install -m 0644 include/sonarbadge/*.h $(DESTDIR)$(PREFIX)/include/sonarbadge/
+	install -m 0644 include/sonarbadge/*.h port/posix/sb_port_posix.h \
+		$(DESTDIR)$(PREFIX)/include/sonarbadge/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define SB_VERSION "\(.*\)"/\1/p' include/sonarbadge/sonarbadge.h)|g' \
 		-e 's|@LIBS@|$(MBEDTLS_LIBS)|g' sonarbadge.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sonarbadge.pc
 

@@ -24,7 +24,12 @@ typedef enum { FORMAT_MARKDOWN, FORMAT_URL, FORMAT_JSON } url_format;
 
 typedef struct cli_options {
 	const char *command;
-	const char *args[8];
+	/* Everything after the global options were taken out: the command's
+	 * own options and operands, in order (cli_next_arg walks them). */
+	char **rest;
+	int nrest;
+	/* The command's operands, once its parse step has run. */
+	const char **args;
 	int nargs;
 
 	const char *url;
@@ -38,11 +43,31 @@ typedef struct cli_options {
 	unsigned max_time_ms;
 	int verbose;
 
+	/* urls */
 	const char *branch;
 	const char *metrics[MAX_METRICS];
 	int nmetrics;
 	url_format format;
 } cli_options;
+
+/*
+ * Walk o->rest for a command's parse step. Returns 0 at the end, 1 for an
+ * operand (in *arg), 2 for an option (*arg is its name, without any
+ * "=value"; call cli_option_value for its value), or an exit code (>= 2,
+ * negated) after printing a usage error.
+ */
+typedef struct cli_iter {
+	int i;
+	int only_operands; /* after "--" */
+	const char *inline_value;
+} cli_iter;
+int cli_next_arg(cli_options *o, cli_iter *it, const char **arg,
+		 char *name, size_t name_cap);
+/* The value of the option just returned; NULL (error printed) if none. */
+const char *cli_option_value(cli_options *o, cli_iter *it, const char *name);
+/* Parse step helpers: store an operand; report an unknown option. */
+int cli_add_operand(cli_options *o, const char *arg);
+int cli_unknown_option(const char *cmd, const char *name);
 
 /* Parse argv and the environment. Returns -1 to go on, else an exit
  * code (after --help, --version, or a usage error already printed). */
@@ -76,9 +101,15 @@ void cli_protect_process(void);
 /* "sqb_…1a2b": enough to tell tokens apart, not enough to use one. */
 void cli_shorten_token(const char *token, char *out, size_t cap);
 
-/* The commands. */
+/*
+ * The commands: each has a parse step (its own options and operands from
+ * o->rest, before any token is read or connection made; returns -1 to go
+ * on, else an exit code) and a run step.
+ */
+int parse_project_only(cli_options *o);
 int cmd_token(sb_client *c, const cli_options *o);
 int cmd_renew(sb_client *c, const cli_options *o);
+int parse_urls(cli_options *o);
 int cmd_urls(sb_client *c, const cli_options *o);
 
 #endif

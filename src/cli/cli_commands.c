@@ -12,10 +12,20 @@ static int fail(sb_client *c, sb_err err)
 	return cli_exit_code(err);
 }
 
-static int one_project(const cli_options *o, const char *cmd)
+int parse_project_only(cli_options *o)
 {
+	cli_iter it = {0, 0, NULL};
+	const char *arg;
+	char name[32];
+	int kind;
+
+	while ((kind = cli_next_arg(o, &it, &arg, name, sizeof(name))) != 0) {
+		if (kind == 2)
+			return cli_unknown_option(o->command, arg);
+		cli_add_operand(o, arg);
+	}
 	if (o->nargs != 1) {
-		cli_error("usage: sonarbadge %s PROJECT", cmd);
+		cli_error("usage: sonarbadge %s PROJECT", o->command);
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -25,10 +35,7 @@ int cmd_token(sb_client *c, const cli_options *o)
 {
 	char tok[SB_MAX_TOKEN_LEN + 1];
 	sb_err err;
-	int rc = one_project(o, "token");
 
-	if (rc >= 0)
-		return rc;
 	err = sb_token_get(c, o->args[0], tok, sizeof(tok));
 	if (err != SB_OK)
 		return fail(c, err);
@@ -42,10 +49,7 @@ int cmd_renew(sb_client *c, const cli_options *o)
 	char old_tok[SB_MAX_TOKEN_LEN + 1], new_tok[SB_MAX_TOKEN_LEN + 1];
 	char s_old[32], s_new[32];
 	sb_err err;
-	int rc = one_project(o, "renew");
 
-	if (rc >= 0)
-		return rc;
 	err = sb_token_renew(c, o->args[0], old_tok, sizeof(old_tok), new_tok,
 			     sizeof(new_tok));
 	if (err != SB_OK)
@@ -125,26 +129,72 @@ static int print_badge(const cli_options *o, const sb_badge_spec *spec)
 	return EXIT_OK;
 }
 
+int parse_urls(cli_options *o)
+{
+	cli_iter it = {0, 0, NULL};
+	const char *arg, *v;
+	char name[32];
+	size_t i;
+	int kind;
+
+	while ((kind = cli_next_arg(o, &it, &arg, name, sizeof(name))) != 0) {
+		if (kind == 1) {
+			cli_add_operand(o, arg);
+			continue;
+		}
+		if (strcmp(arg, "--branch") != 0 && strcmp(arg, "--metric") != 0 &&
+		    strcmp(arg, "--format") != 0)
+			return cli_unknown_option("urls", arg);
+		v = cli_option_value(o, &it, arg);
+		if (!v)
+			return EXIT_USAGE;
+		if (strcmp(arg, "--branch") == 0) {
+			o->branch = v;
+		} else if (strcmp(arg, "--format") == 0) {
+			if (strcmp(v, "markdown") == 0)
+				o->format = FORMAT_MARKDOWN;
+			else if (strcmp(v, "url") == 0)
+				o->format = FORMAT_URL;
+			else if (strcmp(v, "json") == 0)
+				o->format = FORMAT_JSON;
+			else {
+				cli_error("--format takes markdown, url or json");
+				return EXIT_USAGE;
+			}
+		} else {
+			if (strcmp(v, "quality_gate") != 0 &&
+			    !sb_badge_metric_label(v)) {
+				cli_error("unknown metric '%.60s'; known: "
+					  "quality_gate and",
+					  v);
+				for (i = 0; i < sb_badge_metric_count; i++)
+					fprintf(stderr, "  %s\n",
+						sb_badge_metrics[i].key);
+				return EXIT_USAGE;
+			}
+			if (o->nmetrics == MAX_METRICS) {
+				cli_error("too many --metric options");
+				return EXIT_USAGE;
+			}
+			o->metrics[o->nmetrics++] = v;
+		}
+	}
+	if (o->nargs != 1) {
+		cli_error("usage: sonarbadge urls PROJECT [--branch B] "
+			  "[--metric M]... [--format markdown|url|json]");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
 int cmd_urls(sb_client *c, const cli_options *o)
 {
 	char tok[SB_MAX_TOKEN_LEN + 1];
 	sb_badge_spec spec;
 	sb_err err;
 	size_t i;
-	int k, rc = one_project(o, "urls [--branch B] [--metric M]...");
+	int k, rc = -1;
 
-	if (rc >= 0)
-		return rc;
-	for (k = 0; k < o->nmetrics; k++)
-		if (strcmp(o->metrics[k], "quality_gate") != 0 &&
-		    !sb_badge_metric_label(o->metrics[k])) {
-			cli_error("unknown metric '%s'; one of: quality_gate%s",
-				  o->metrics[k], "");
-			for (i = 0; i < sb_badge_metric_count; i++)
-				fprintf(stderr, "  %s\n",
-					sb_badge_metrics[i].key);
-			return EXIT_USAGE;
-		}
 	err = sb_token_get(c, o->args[0], tok, sizeof(tok));
 	if (err != SB_OK)
 		return fail(c, err);

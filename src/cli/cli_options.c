@@ -84,11 +84,10 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* Options that take a value; the rest are flags. */
+/* Global options that take a value. */
 static const char *const valued[] = {
-	"--url",     "--token-file",	  "--auth",	 "--organization",
-	"--cacert",  "--capath",	  "--connect-timeout",
-	"--max-time", "--branch",	  "--metric",	 "--format",
+	"--url",    "--token-file", "--auth",	  "--organization",
+	"--cacert", "--capath",	    "--connect-timeout", "--max-time",
 	NULL,
 };
 
@@ -137,38 +136,20 @@ static int set_option(cli_options *o, const char *name, const char *value)
 			o->connect_timeout_ms = ms;
 		else
 			o->max_time_ms = ms;
-	} else if (strcmp(name, "--branch") == 0) {
-		o->branch = value;
-	} else if (strcmp(name, "--metric") == 0) {
-		if (o->nmetrics == MAX_METRICS) {
-			cli_error("too many --metric options");
-			return EXIT_USAGE;
-		}
-		o->metrics[o->nmetrics++] = value;
-	} else if (strcmp(name, "--format") == 0) {
-		if (strcmp(value, "markdown") == 0)
-			o->format = FORMAT_MARKDOWN;
-		else if (strcmp(value, "url") == 0)
-			o->format = FORMAT_URL;
-		else if (strcmp(value, "json") == 0)
-			o->format = FORMAT_JSON;
-		else {
-			cli_error("--format takes markdown, url or json");
-			return EXIT_USAGE;
-		}
 	}
 	return -1;
 }
 
+/* A global flag: -1 when taken, an exit code to stop, 0 when unknown. */
 static int set_flag(cli_options *o, const char *arg)
 {
 	if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
 		cli_usage(stdout);
-		return EXIT_OK;
+		return EXIT_OK + 100;
 	}
 	if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
 		printf("sonarbadge %s\n", SB_VERSION);
-		return EXIT_OK;
+		return EXIT_OK + 100;
 	}
 	if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
 		o->verbose = 1;
@@ -184,63 +165,82 @@ static int set_flag(cli_options *o, const char *arg)
 		cli_error("there is no --token option: a secret on the command "
 			  "line leaks through ps and shell history; use "
 			  "SONAR_TOKEN or --token-file FILE");
-		return EXIT_USAGE;
+		return EXIT_USAGE + 100;
 	}
-	cli_error("unknown option '%.40s' (see sonarbadge --help)", arg);
-	return EXIT_USAGE;
+	return 0;
+}
+
+/* The option's name: arg up to '=' (empty when too long). */
+static void option_name(const char *arg, char *name, size_t cap)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+
+	if (n < cap) {
+		memcpy(name, arg, n);
+		name[n] = '\0';
+	} else {
+		name[0] = '\0';
+	}
+}
+
+static int is_option(const char *arg)
+{
+	return arg[0] == '-' && arg[1] != '\0';
 }
 
 int cli_parse(int argc, char **argv, cli_options *o)
 {
 	int i, rc, only_args = 0;
+	static char *none[1];
 
 	memset(o, 0, sizeof(*o));
+	o->rest = argc > 1 ? calloc((size_t)argc, sizeof(char *)) : none;
+	o->args = argc > 1 ? calloc((size_t)argc, sizeof(char *)) : NULL;
+	if (!o->rest || (argc > 1 && !o->args)) {
+		cli_error("out of memory");
+		return EXIT_USAGE;
+	}
 	o->url = env("SONAR_HOST_URL");
 	o->organization = env("SONAR_ORGANIZATION");
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i];
+		char name[32];
 
-		if (!only_args && strcmp(arg, "--") == 0) {
-			only_args = 1;
+		if (only_args || !is_option(arg)) {
+			if (!o->command && !only_args)
+				o->command = arg;
+			else
+				o->rest[o->nrest++] = argv[i];
 			continue;
 		}
-		if (!only_args && arg[0] == '-' && arg[1] != '\0' &&
-		    strcmp(arg, "-") != 0) {
+		if (strcmp(arg, "--") == 0) {
+			/* Operands from here on; the command sees the "--". */
+			only_args = 1;
+			o->rest[o->nrest++] = argv[i];
+			continue;
+		}
+		option_name(arg, name, sizeof(name));
+		if (takes_value(name)) {
 			const char *eq = strchr(arg, '=');
-			char name[32];
-			size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+			const char *value = eq ? eq + 1 : NULL;
 
-			if (n < sizeof(name)) {
-				memcpy(name, arg, n);
-				name[n] = '\0';
-			} else {
-				name[0] = '\0';
+			if (!value && i + 1 < argc)
+				value = argv[++i];
+			if (!value) {
+				cli_error("%s needs a value", name);
+				return EXIT_USAGE;
 			}
-			if (takes_value(name)) {
-				const char *value = eq ? eq + 1 : NULL;
-
-				if (!value && i + 1 < argc)
-					value = argv[++i];
-				if (!value) {
-					cli_error("%s needs a value", name);
-					return EXIT_USAGE;
-				}
-				rc = set_option(o, name, value);
-			} else {
-				rc = set_flag(o, arg);
-			}
+			rc = set_option(o, name, value);
 			if (rc >= 0)
 				return rc;
 			continue;
 		}
-		if (!o->command) {
-			o->command = arg;
-		} else if (o->nargs < (int)(sizeof(o->args) / sizeof(o->args[0]))) {
-			o->args[o->nargs++] = arg;
-		} else {
-			cli_error("too many arguments");
-			return EXIT_USAGE;
-		}
+		rc = set_flag(o, arg);
+		if (rc >= 100)
+			return rc - 100;
+		if (rc == 0) /* not global: the command's own option */
+			o->rest[o->nrest++] = argv[i];
 	}
 	if (!o->command) {
 		cli_usage(stderr);
@@ -253,4 +253,50 @@ int cli_parse(int argc, char **argv, cli_options *o)
 	if (!o->url)
 		o->url = "https://sonarcloud.io";
 	return -1;
+}
+
+int cli_next_arg(cli_options *o, cli_iter *it, const char **arg, char *name,
+		 size_t name_cap)
+{
+	const char *a;
+
+	it->inline_value = NULL;
+	if (it->i >= o->nrest)
+		return 0;
+	a = o->rest[it->i++];
+	if (!it->only_operands && strcmp(a, "--") == 0) {
+		it->only_operands = 1;
+		return cli_next_arg(o, it, arg, name, name_cap);
+	}
+	*arg = a;
+	if (it->only_operands || !is_option(a))
+		return 1;
+	option_name(a, name, name_cap);
+	if (strchr(a, '='))
+		it->inline_value = strchr(a, '=') + 1;
+	*arg = name;
+	return 2;
+}
+
+const char *cli_option_value(cli_options *o, cli_iter *it, const char *name)
+{
+	if (it->inline_value)
+		return it->inline_value;
+	if (it->i < o->nrest)
+		return o->rest[it->i++];
+	cli_error("%s needs a value", name);
+	return NULL;
+}
+
+int cli_add_operand(cli_options *o, const char *arg)
+{
+	o->args[o->nargs++] = arg;
+	return -1;
+}
+
+int cli_unknown_option(const char *cmd, const char *name)
+{
+	cli_error("unknown option '%.40s' for %s (see sonarbadge --help)",
+		  name[0] ? name : "(too long)", cmd);
+	return EXIT_USAGE;
 }

@@ -42,13 +42,14 @@ static void trace_line(void *user, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
-static const struct {
+static const struct command {
 	const char *name;
+	int (*parse)(cli_options *o);
 	int (*run)(sb_client *c, const cli_options *o);
 } commands[] = {
-	{"token", cmd_token},
-	{"renew", cmd_renew},
-	{"urls", cmd_urls},
+	{"token", parse_project_only, cmd_token},
+	{"renew", parse_project_only, cmd_renew},
+	{"urls", parse_urls, cmd_urls},
 };
 
 int main(int argc, char **argv)
@@ -60,7 +61,7 @@ int main(int argc, char **argv)
 	sb_client *client = NULL;
 	char user_token[SB_MAX_USER_TOKEN_LEN + 2];
 	char msg[SB_MAX_MESSAGE_LEN];
-	int (*run)(sb_client *, const cli_options *) = NULL;
+	const struct command *cmd = NULL;
 	size_t i;
 	int rc;
 	sb_err err;
@@ -71,12 +72,15 @@ int main(int argc, char **argv)
 		return rc;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(o.command, commands[i].name) == 0)
-			run = commands[i].run;
-	if (!run) {
+			cmd = &commands[i];
+	if (!cmd) {
 		cli_error("unknown command '%.40s' (see sonarbadge --help)",
 			  o.command);
 		return EXIT_USAGE;
 	}
+	rc = cmd->parse(&o);
+	if (rc >= 0)
+		return rc;
 	rc = cli_read_user_token(&o, user_token, sizeof(user_token));
 	if (rc != 0)
 		return rc;
@@ -108,7 +112,7 @@ int main(int argc, char **argv)
 	if (o.insecure)
 		cli_warn("--insecure: the server certificate is not verified; "
 			 "anyone on the path can read the token");
-	rc = run(client, &o);
+	rc = cmd->run(client, &o);
 	sb_client_destroy(client);
 	fflush(stdout);
 	if (ferror(stdout)) {

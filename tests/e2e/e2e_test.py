@@ -544,6 +544,13 @@ def t_usage(env):
     check(rc == 0 and out.startswith("sonarbadge "), "version")
     rc, out, err, _ = env.run("--token", ADMIN, "token", "x")
     check(rc == 2 and ADMIN not in err, "--token rejected without echo")
+    rc, out, err, _ = env.run("urls", "my:proj", "--format", "xml",
+                              token=None)
+    check(rc == 2 and "--format" in err, "usage before token: " + err)
+    rc, out, err, _ = env.run("token", "my:proj", "--branch", "x")
+    check(rc == 2 and "--branch" in err, "option of another command")
+    rc, out, err, _ = env.run("token", "-v", "--", "my:proj")
+    check(rc == 0 and "> GET" in err, "global option after the command")
     rc, out, err, _ = env.run("frobnicate", "x")
     check(rc == 2, "unknown command")
     rc, out, err, _ = env.run("token")

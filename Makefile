@@ -26,9 +26,8 @@ CPPFLAGS += -Iinclude -Isrc -Iport/posix -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(MBEDTLS_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRCS := src/sb_error.c src/sb_util.c src/sb_http.c src/sb_json.c \
-	src/sb_url.c src/sb_badges.c src/sb_tls_mbedtls.c src/sb_client.c \
-	src/sb_api.c port/posix/sb_port_posix.c
+# Every src/*.c is part of the library; src/cli/*.c is the command.
+LIB_SRCS := $(wildcard src/*.c) port/posix/sb_port_posix.c
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -42,6 +41,9 @@ HEADERS := $(wildcard include/sonarbadge/*.h src/*.h port/posix/*.h src/cli/*.h)
 .PHONY: all lib cli tests test unit e2e demo deps install uninstall clean examples
 
 all: lib cli
+
+# Further targets (fuzzing, lint, static build, benchmarks) live in mk/.
+-include $(wildcard mk/*.mk)
 
 lib: $(BUILD)/libsonarbadge.a
 cli: $(BUILD)/sonarbadge

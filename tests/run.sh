@@ -34,12 +34,16 @@ run_suite() {
 	total_fail=$((total_fail + f))
 }
 
-for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue
+# Unit tests and other compiled suites: every executable in BUILD/tests.
+for t in "$BUILD"/tests/*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	run_suite "unit $(basename "$t")" "$t"
 done
 run_suite "stand-in self-test" python3 tests/standin/selftest.py
-run_suite "end-to-end" python3 tests/e2e/e2e_test.py
+# End-to-end suites: every tests/e2e/*_test.py.
+for t in tests/e2e/*_test.py; do
+	run_suite "end-to-end $(basename "$t" .py)" python3 "$t"
+done
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -875,6 +875,15 @@ def main(argv=None):
                     help="serve the API below this path, e.g. /sonarqube")
     args = ap.parse_args(argv)
 
+    # install the handlers first so an early SIGTERM still means "exit 0"
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
     with open(args.config, encoding="utf-8") as f:
         config = json.load(f)
     state = State(config, args.mode)
@@ -900,14 +909,6 @@ def main(argv=None):
         os.replace(tmp, args.port_file)
     server.log_line("listening on %s port %d (%s, %s)" % (bind, port, args.mode,
                                                           "TLS" if ssl_ctx else "plain"))
-
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
 
     t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     t.start()

@@ -41,7 +41,22 @@ void sb_client_trace(sb_client *c, const char *fmt, ...)
 	c->trace(c->trace_user, line);
 }
 
-static const char *port_error(const sb_client *c)
+void sb_client_notice(sb_client *c, const char *fmt, ...)
+{
+	va_list ap;
+	char raw[512], line[512];
+
+	if (!c->notice)
+		return;
+	va_start(ap, fmt);
+	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
+		raw[0] = '\0';
+	va_end(ap);
+	sb_redact(raw, line, sizeof(line));
+	c->notice(c->notice_user, line);
+}
+
+const char *sb_client_port_error(const sb_client *c)
 {
 	const char *d = c->port.describe_error
 				? c->port.describe_error(c->port.ctx)
@@ -84,6 +99,73 @@ static sb_err make_auth(sb_client *c, const char *token, sb_auth auth)
 	sb_wipe(raw, n + 2);
 	c->port.free(c->port.ctx, raw);
 	return err;
+}
+
+/* The proxy: parsed URL, and the Proxy-Authorization value if any. */
+static sb_err setup_proxy(sb_client *c, const sb_config *cfg, char *msg,
+			  size_t msg_cap)
+{
+	sb_err err;
+
+	if (cfg->noproxy && *cfg->noproxy) {
+		c->noproxy = sb_strdup(&c->port, cfg->noproxy);
+		if (!c->noproxy)
+			return SB_ERR_NOMEM;
+	}
+	if (!cfg->proxy || !*cfg->proxy)
+		return SB_OK;
+	c->proxy = c->port.alloc(c->port.ctx, sizeof(*c->proxy));
+	if (!c->proxy)
+		return SB_ERR_NOMEM;
+	err = sb_proxy_parse(cfg->proxy, c->proxy, msg, msg_cap);
+	if (err != SB_OK)
+		return err;
+	if (c->proxy->has_credentials) {
+		char raw[sizeof(c->proxy->user) + sizeof(c->proxy->password) + 2];
+		size_t n, cap;
+
+		sb_fmt(raw, sizeof(raw), "%s:%s", c->proxy->user,
+		       c->proxy->password);
+		n = strlen(raw);
+		cap = 7 + (n + 2) / 3 * 4 + 1;
+		c->proxy_auth = c->port.alloc(c->port.ctx, cap);
+		if (!c->proxy_auth) {
+			sb_wipe(raw, sizeof(raw));
+			return SB_ERR_NOMEM;
+		}
+		memcpy(c->proxy_auth, "Basic ", 6);
+		err = sb_base64((const unsigned char *)raw, n,
+				c->proxy_auth + 6, cap - 6);
+		sb_wipe(raw, sizeof(raw));
+		sb_wipe(c->proxy->password, sizeof(c->proxy->password));
+		if (err != SB_OK)
+			return err;
+	}
+	return SB_OK;
+}
+
+/* Copy and check the --resolve entries. */
+static sb_err setup_resolve(sb_client *c, const sb_config *cfg, char *msg,
+			    size_t msg_cap)
+{
+	char addrs[1][64];
+	int i;
+
+	for (i = 0; cfg->resolve && cfg->resolve[i]; i++) {
+		if (i == SB_MAX_RESOLVE_ENTRIES) {
+			sb_fmt(msg, msg_cap, "more than %d --resolve entries",
+			       SB_MAX_RESOLVE_ENTRIES);
+			return SB_ERR_CONFIG;
+		}
+		c->resolve[i] = sb_strdup(&c->port, cfg->resolve[i]);
+		if (!c->resolve[i])
+			return SB_ERR_NOMEM;
+	}
+	/* A lookup that matches nothing still checks every entry. */
+	if (sb_resolve_lookup((const char *const *)c->resolve, "", 0, addrs, 1,
+			      msg, msg_cap) < 0)
+		return SB_ERR_CONFIG;
+	return SB_OK;
 }
 
 static int token_is_clean(const char *t)
@@ -134,6 +216,13 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 					  : DEFAULT_MAX_TIME_MS;
 	c->trace = cfg->trace;
 	c->trace_user = cfg->trace_user;
+	c->notice = cfg->notice;
+	c->notice_user = cfg->notice_user;
+	c->retries = cfg->retries > 0 ? cfg->retries : 0;
+	if (c->retries > 10)
+		c->retries = 10;
+	c->retry_max_wait_ms = cfg->retry_max_wait_ms ? cfg->retry_max_wait_ms
+						      : 300000u;
 
 	err = sb_url_parse(cfg->base_url ? cfg->base_url
 					 : "https://sonarcloud.io",
@@ -157,15 +246,48 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 			goto fail;
 		}
 	}
+	err = setup_proxy(c, cfg, msg, msg_cap);
+	if (err == SB_OK)
+		err = setup_resolve(c, cfg, msg, msg_cap);
+	if (err != SB_OK) {
+		if (err == SB_ERR_NOMEM)
+			sb_fmt(msg, msg_cap, "out of memory");
+		goto fail;
+	}
 	if (c->url.tls) {
 		sb_tls_config tc;
+		unsigned char pins[SB_MAX_PINS][32];
 
+		memset(&tc, 0, sizeof(tc));
 		tc.ca_file = cfg->ca_file;
 		tc.ca_path = cfg->ca_path;
 		tc.insecure = cfg->insecure;
+		tc.extra_root_pem = cfg->extra_root_pem;
+		tc.client_cert = cfg->client_cert;
+		tc.client_key = cfg->client_key;
+		tc.key_passphrase = cfg->client_key_passphrase;
+		if (cfg->pinned_pubkey) {
+			tc.pin_count = sb_pins_parse(cfg->pinned_pubkey, pins,
+						     SB_MAX_PINS);
+			if (tc.pin_count < 0) {
+				sb_fmt(msg, msg_cap,
+				       "invalid --pinnedpubkey (want "
+				       "sha256//BASE64[;sha256//BASE64...], "
+				       "at most %d)",
+				       SB_MAX_PINS);
+				err = SB_ERR_CONFIG;
+				goto fail;
+			}
+			tc.pins = (const unsigned char(*)[32])pins;
+		}
 		err = sb_tls_create(&c->port, &tc, &c->tls, msg, msg_cap);
 		if (err != SB_OK)
 			goto fail;
+	} else if (cfg->pinned_pubkey || cfg->client_cert) {
+		sb_fmt(msg, msg_cap,
+		       "--pinnedpubkey and --cert need an https:// base URL");
+		err = SB_ERR_CONFIG;
+		goto fail;
 	}
 	*out = c;
 	return SB_OK;
@@ -187,6 +309,7 @@ void sb_client_disconnect(sb_client *c)
 void sb_client_destroy(sb_client *c)
 {
 	sb_port port;
+	int i;
 
 	if (!c)
 		return;
@@ -194,6 +317,14 @@ void sb_client_destroy(sb_client *c)
 	sb_tls_destroy(c->tls);
 	sb_strfree(&c->port, c->auth_value);
 	sb_strfree(&c->port, c->organization);
+	sb_strfree(&c->port, c->proxy_auth);
+	sb_strfree(&c->port, c->noproxy);
+	if (c->proxy) {
+		sb_wipe(c->proxy, sizeof(*c->proxy));
+		c->port.free(c->port.ctx, c->proxy);
+	}
+	for (i = 0; i < SB_MAX_RESOLVE_ENTRIES && c->resolve[i]; i++)
+		sb_strfree(&c->port, c->resolve[i]);
 	sb_http_response_free(&c->resp);
 	port = c->port;
 	sb_wipe(c, sizeof(*c)); /* request buffer held the Authorization */
@@ -232,263 +363,3 @@ void sb_client_begin(sb_client *c)
 	c->http_status = 0;
 }
 
-static uint32_t left_ms(const sb_client *c, uint64_t deadline)
-{
-	uint64_t now = c->port.now_ms(c->port.ctx);
-
-	if (now >= deadline)
-		return 0;
-	return deadline - now > 0xffffffffu ? 0xffffffffu
-					    : (uint32_t)(deadline - now);
-}
-
-static sb_err open_connection(sb_client *c)
-{
-	uint64_t now = c->port.now_ms(c->port.ctx);
-	uint64_t connect_deadline = now + c->connect_timeout_ms;
-	int rc;
-	sb_err err;
-	char msg[SB_MAX_MESSAGE_LEN];
-
-	if (connect_deadline > c->deadline)
-		connect_deadline = c->deadline;
-	if (left_ms(c, connect_deadline) == 0)
-		return sb_client_fail(c, SB_ERR_TIMEOUT,
-				      "maximum time reached before connecting "
-				      "to %s",
-				      c->url.host);
-	sb_client_trace(c, "* Connecting to %s port %u", c->url.host,
-			(unsigned)c->url.port);
-	rc = c->port.connect(c->port.ctx, c->url.host, c->url.port,
-			     left_ms(c, connect_deadline), &c->sock);
-	if (rc != 0) {
-		c->sock = NULL;
-		switch (rc) {
-		case SB_PORT_ERR_DNS:
-			return sb_client_fail(c, SB_ERR_DNS,
-					      "cannot resolve host %s: %s",
-					      c->url.host, port_error(c));
-		case SB_PORT_TIMEOUT:
-			return sb_client_fail(c, SB_ERR_TIMEOUT,
-					      "connection to %s port %u timed "
-					      "out",
-					      c->url.host,
-					      (unsigned)c->url.port);
-		case SB_PORT_ERR_NOMEM:
-			return sb_client_fail(c, SB_ERR_NOMEM, "out of memory");
-		default:
-			return sb_client_fail(c, SB_ERR_CONNECT,
-					      "cannot connect to %s port %u: "
-					      "%s",
-					      c->url.host,
-					      (unsigned)c->url.port,
-					      port_error(c));
-		}
-	}
-	c->connections++;
-	if (c->tls) {
-		err = sb_tls_connect(c->tls, c->sock, c->url.host,
-				     connect_deadline, msg, sizeof(msg));
-		if (err != SB_OK) {
-			sb_client_disconnect(c);
-			return sb_client_fail(c, err, "%s", msg);
-		}
-		sb_tls_describe(c->tls, msg, sizeof(msg));
-		sb_client_trace(c, "* TLS session: %s, certificate %s", msg,
-				"verified");
-	}
-	return SB_OK;
-}
-
-static int conn_send(sb_client *c, const unsigned char *buf, size_t len)
-{
-	if (c->tls)
-		return sb_tls_send(c->tls, buf, len, c->deadline);
-	return c->port.send(c->port.ctx, c->sock, buf, len,
-			    left_ms(c, c->deadline));
-}
-
-static int conn_recv(sb_client *c, unsigned char *buf, size_t len)
-{
-	uint32_t left = left_ms(c, c->deadline);
-
-	if (left == 0)
-		return SB_PORT_TIMEOUT;
-	if (c->tls)
-		return sb_tls_recv(c->tls, buf, len, c->deadline);
-	return c->port.recv(c->port.ctx, c->sock, buf, len, left);
-}
-
-/* A send/recv failure as an sb_err with a message. */
-static sb_err io_failure(sb_client *c, int rc, const char *when)
-{
-	if (rc == SB_PORT_TIMEOUT)
-		return sb_client_fail(c, SB_ERR_TIMEOUT,
-				      "timed out %s (maximum time %u s)", when,
-				      (unsigned)(c->max_time_ms / 1000));
-	if (rc == SB_PORT_CLOSED)
-		return sb_client_fail(c, SB_ERR_NETWORK,
-				      "connection closed by %s %s",
-				      c->url.host, when);
-	if (rc == SB_TLS_ERR_PROTOCOL)
-		return sb_client_fail(c, SB_ERR_TLS, "%s %s",
-				      sb_tls_message(c->tls), when);
-	return sb_client_fail(c, SB_ERR_NETWORK, "network error %s: %s", when,
-			      port_error(c));
-}
-
-static void trace_request(sb_client *c)
-{
-	char line[1024];
-	const char *p = c->req, *e;
-
-	if (!c->trace)
-		return;
-	while ((e = strstr(p, "\r\n")) != NULL && e != p) {
-		size_t n = (size_t)(e - p);
-
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		sb_client_trace(c, "> %s", line);
-		p = e + 2;
-	}
-}
-
-static void trace_response(sb_client *c)
-{
-	size_t i;
-
-	if (!c->trace)
-		return;
-	sb_client_trace(c, "< %s", c->resp.head);
-	for (i = 0; i < c->resp.header_count; i++) {
-		const sb_http_header *h = &c->resp.headers[i];
-
-		sb_client_trace(c, "< %.*s: %.*s", (int)h->name_len,
-				c->resp.head + h->name_off, (int)h->value_len,
-				c->resp.head + h->value_off);
-	}
-}
-
-/*
- * One attempt on the current (or a new) connection. *nothing_back tells
- * that the connection gave no byte of a response (a kept-alive
- * connection that the server had already closed looks like that).
- */
-static sb_err attempt(sb_client *c, size_t req_len, int is_head,
-		      int *request_sent, int *nothing_back)
-{
-	size_t sent = 0, got;
-	int rc;
-	sb_err err;
-
-	*request_sent = 0;
-	*nothing_back = 1;
-	if (!c->sock) {
-		err = open_connection(c);
-		if (err != SB_OK)
-			return err;
-	}
-	trace_request(c);
-	while (sent < req_len) {
-		rc = conn_send(c, (const unsigned char *)c->req + sent,
-			       req_len - sent);
-		if (rc <= 0) {
-			*request_sent = 1; /* part of it may have gone */
-			return io_failure(c, rc, "while sending the request");
-		}
-		sent += (size_t)rc;
-	}
-	*request_sent = 1;
-	sb_http_response_reset(&c->resp, is_head);
-	for (;;) {
-		size_t used = 0;
-
-		rc = conn_recv(c, c->rbuf, sizeof(c->rbuf));
-		if (rc == SB_PORT_CLOSED) {
-			rc = sb_http_feed_eof(&c->resp);
-			if (rc != SB_OK)
-				return sb_client_fail(c, (sb_err)rc, "%s (%s)",
-						      c->resp.error,
-						      c->url.host);
-			break;
-		}
-		if (rc <= 0)
-			return io_failure(c, rc, "waiting for the response");
-		*nothing_back = 0;
-		got = (size_t)rc;
-		rc = sb_http_feed(&c->resp, c->rbuf, got, &used);
-		if (rc == SB_OK) {
-			/* Bytes past the response: not ours to guess at. */
-			if (used != got)
-				c->resp.keep_alive = 0;
-			break;
-		}
-		if (rc != SB_HTTP_MORE)
-			return sb_client_fail(c, (sb_err)rc,
-					      "bad response from %s: %s",
-					      c->url.host, c->resp.error);
-	}
-	c->http_status = c->resp.status;
-	trace_response(c);
-	if (!c->resp.keep_alive)
-		sb_client_disconnect(c);
-	return SB_OK;
-}
-
-sb_err sb_client_exchange(sb_client *c, const char *method,
-			  const char *target, const char *form_body,
-			  int *outcome_unknown)
-{
-	sb_http_request req;
-	char full_target[SB_MAX_PATH_LEN + SB_MAX_REQUEST_BYTES / 2];
-	size_t req_len;
-	int tries, is_post = strcmp(method, "POST") == 0;
-	sb_err err = SB_OK;
-
-	if (outcome_unknown)
-		*outcome_unknown = 0;
-	sb_fmt(full_target, sizeof(full_target), "%s%s", c->url.path, target);
-	memset(&req, 0, sizeof(req));
-	req.method = method;
-	req.host = c->host_header;
-	req.target = full_target;
-	req.auth = c->auth_value;
-	req.user_agent = USER_AGENT;
-	if (form_body) {
-		req.body = form_body;
-		req.body_len = strlen(form_body);
-		req.content_type = "application/x-www-form-urlencoded";
-	}
-	if (strlen(full_target) + 1 >= sizeof(full_target) ||
-	    sb_http_write_request(&req, c->req, sizeof(c->req), &req_len) !=
-		    SB_OK)
-		return sb_client_fail(c, SB_ERR_TOO_LARGE,
-				      "request too large (limit %u bytes)",
-				      (unsigned)SB_MAX_REQUEST_BYTES);
-	for (tries = 0; tries < 2; tries++) {
-		int reused = c->sock != NULL, sent = 0, nothing_back = 1;
-
-		err = attempt(c, req_len, strcmp(method, "HEAD") == 0, &sent,
-			      &nothing_back);
-		if (err == SB_OK)
-			break;
-		sb_client_disconnect(c);
-		if (is_post) {
-			if (sent && outcome_unknown)
-				*outcome_unknown = 1;
-			break; /* never re-sent here: see sb_token_renew */
-		}
-		/* A GET is safe to repeat when a kept-alive connection
-		 * turned out to be closed already. */
-		if (!(reused && nothing_back && (err == SB_ERR_NETWORK)))
-			break;
-		sb_client_trace(c, "* kept-alive connection was closed; "
-				   "retrying on a new one");
-		c->message[0] = '\0'; /* not a failure if the retry works */
-	}
-	sb_wipe(c->req, sizeof(c->req));
-	return err;
-}

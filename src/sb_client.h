@@ -7,8 +7,12 @@
 #define SB_CLIENT_H
 
 #include "sb_http.h"
+#include "sb_net.h"
 #include "sb_tls.h"
 #include "sb_url.h"
+
+#define SB_MAX_RESOLVE_ENTRIES 16
+#define SB_MAX_REDIRECTS 5
 
 struct sb_client {
 	sb_port port; /* a copy: the caller's struct may go away */
@@ -21,6 +25,17 @@ struct sb_client {
 	uint32_t max_time_ms;
 	sb_trace_fn trace;
 	void *trace_user;
+	sb_trace_fn notice;
+	void *notice_user;
+
+	/* Networks. */
+	sb_proxy_url *proxy;	/* NULL: direct */
+	char *proxy_auth;	/* "Basic ..." for Proxy-Authorization; secret */
+	char *noproxy;
+	char *resolve[SB_MAX_RESOLVE_ENTRIES + 1];
+	int retries;
+	uint32_t retry_max_wait_ms;
+	int retries_done; /* by the last exchange */
 
 	sb_tls *tls; /* NULL for http:// */
 	struct sb_socket *sock;
@@ -51,6 +66,22 @@ sb_err sb_client_exchange(sb_client *c, const char *method,
 
 /* Close the connection (the next exchange opens a new one). */
 void sb_client_disconnect(sb_client *c);
+
+/* sb_conn.c: the connection, direct or through a proxy, plain or TLS. */
+sb_err sb_conn_open(sb_client *c);
+int sb_conn_send(sb_client *c, const unsigned char *buf, size_t len);
+int sb_conn_recv(sb_client *c, unsigned char *buf, size_t len);
+/* A send/recv result as an sb_err with a message. */
+sb_err sb_conn_failure(sb_client *c, int rc, const char *when);
+uint32_t sb_client_left_ms(const sb_client *c, uint64_t deadline);
+const char *sb_client_port_error(const sb_client *c);
+
+/* Pass a line to the notice callback (never secret). */
+void sb_client_notice(sb_client *c, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
 
 /* Set c->message (printf-style) and return err. */
 sb_err sb_client_fail(sb_client *c, sb_err err, const char *fmt, ...)

@@ -19,7 +19,35 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
 #include <mbedtls/x509_crt.h>
+
+/* pk_parse_key gained RNG arguments in 3.0. */
+static inline int sb_compat_parse_key(mbedtls_pk_context *pk,
+				      const unsigned char *key, size_t len,
+				      const unsigned char *pwd, size_t pwd_len,
+				      mbedtls_ctr_drbg_context *drbg)
+{
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+	return mbedtls_pk_parse_key(pk, key, len, pwd, pwd_len,
+				    mbedtls_ctr_drbg_random, drbg);
+#else
+	(void)drbg;
+	return mbedtls_pk_parse_key(pk, key, len, pwd, pwd_len);
+#endif
+}
+
+/* SHA-256 in one call (the _ret variant was renamed in 3.0). */
+static inline int sb_compat_sha256(const unsigned char *in, size_t len,
+				   unsigned char out[32])
+{
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+	return mbedtls_sha256(in, len, out, 0);
+#else
+	return mbedtls_sha256_ret(in, len, out, 0);
+#endif
+}
 
 /* TLS 1.2 at least. */
 static inline void sb_compat_min_tls12(mbedtls_ssl_config *conf)

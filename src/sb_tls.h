@@ -17,6 +17,12 @@ typedef struct sb_tls_config {
 	const char *ca_file; /* PEM/DER bundle, or NULL */
 	const char *ca_path; /* folder of certificates, or NULL */
 	int insecure;	     /* skip verification */
+	const char *extra_root_pem; /* added to the store in use, or NULL */
+	const unsigned char (*pins)[32]; /* SHA-256 of allowed public keys */
+	int pin_count;
+	const char *client_cert;    /* PEM file, or NULL */
+	const char *client_key;	    /* PEM file, or NULL */
+	const char *key_passphrase; /* secret, or NULL */
 } sb_tls_config;
 
 /* Result of sb_tls_send/recv for a TLS-level failure (see message). */
@@ -27,9 +33,11 @@ sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
 void sb_tls_destroy(sb_tls *t);
 
 /*
- * Handshake on sock for hostname (SNI and certificate name check), all
- * before deadline_ms (port clock). On success the certificate was
- * verified; nothing else has been sent yet.
+ * Handshake on sock for hostname (SNI and certificate name check; for an
+ * IP literal the certificate's IP address entries are checked instead),
+ * all before deadline_ms (port clock). On success the certificate was
+ * verified, and the public key pinned if pins were given; nothing else
+ * has been sent yet.
  */
 sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
 		      uint64_t deadline_ms, char *msg, size_t msg_cap);

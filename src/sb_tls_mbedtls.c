@@ -10,12 +10,18 @@
 #include <string.h>
 
 #include "sb_mbedtls_compat.h"
+#include "sb_net.h"
 
 struct sb_tls {
 	const sb_port *port;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca;
+	mbedtls_x509_crt own_cert; /* client certificate, if any */
+	mbedtls_pk_context own_key;
+	unsigned char pins[SB_MAX_PINS][32];
+	int pin_count;
+	int conf_insecure;
 	mbedtls_ssl_context ssl;
 	int ssl_ready; /* ssl is set up and must be freed */
 	struct sb_socket *sock;
@@ -143,7 +149,37 @@ static sb_err load_file(sb_tls *t, const char *path, int *unreadable,
 	return SB_OK;
 }
 
+static sb_err load_extra_root(sb_tls *t, const char *pem, char *msg,
+			       size_t cap)
+{
+	int rc = mbedtls_x509_crt_parse(&t->ca, (const unsigned char *)pem,
+					strlen(pem) + 1);
+
+	if (rc != 0) {
+		sb_fmt(msg, cap,
+		       "SONAR_ROOT_CERT does not hold one PEM certificate");
+		return SB_ERR_CONFIG;
+	}
+	return SB_OK;
+}
+
+static sb_err load_store(sb_tls *t, const sb_tls_config *cfg, char *msg,
+			 size_t cap);
+
 static sb_err load_trust(sb_tls *t, const sb_tls_config *cfg, char *msg,
+			 size_t cap)
+{
+	sb_err err = load_store(t, cfg, msg, cap);
+
+	if (!cfg->extra_root_pem)
+		return err;
+	/* With no store found, the extra root alone is the store. */
+	if (err != SB_OK && (cfg->ca_file || cfg->ca_path))
+		return err;
+	return load_extra_root(t, cfg->extra_root_pem, msg, cap);
+}
+
+static sb_err load_store(sb_tls *t, const sb_tls_config *cfg, char *msg,
 			 size_t cap)
 {
 	size_t i;
@@ -174,6 +210,62 @@ static sb_err load_trust(sb_tls *t, const sb_tls_config *cfg, char *msg,
 	return SB_ERR_CONFIG;
 }
 
+/* The client certificate and key (PEM files) for servers that ask. */
+static sb_err load_client_cert(sb_tls *t, const sb_tls_config *cfg,
+			       char *msg, size_t cap)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	const char *pwd = cfg->key_passphrase;
+	int rc;
+
+	if (t->port->read_file(t->port->ctx, cfg->client_cert, 1u << 20, &data,
+			       &len) != 0) {
+		sb_fmt(msg, cap, "cannot read client certificate %s",
+		       cfg->client_cert);
+		return SB_ERR_CONFIG;
+	}
+	rc = mbedtls_x509_crt_parse(&t->own_cert, data, len + 1);
+	t->port->free(t->port->ctx, data);
+	if (rc != 0) {
+		sb_fmt(msg, cap, "no PEM certificate in %s", cfg->client_cert);
+		return SB_ERR_CONFIG;
+	}
+	if (t->port->read_file(t->port->ctx, cfg->client_key, 1u << 20, &data,
+			       &len) != 0) {
+		sb_fmt(msg, cap, "cannot read client key %s", cfg->client_key);
+		return SB_ERR_CONFIG;
+	}
+	rc = sb_compat_parse_key(&t->own_key, data, len + 1,
+				 (const unsigned char *)pwd,
+				 pwd ? strlen(pwd) : 0, &t->drbg);
+	mbedtls_platform_zeroize(data, len);
+	t->port->free(t->port->ctx, data);
+	if (rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
+		sb_fmt(msg, cap,
+		       "client key %s is encrypted: give its passphrase with "
+		       "--key-passphrase-file or SONAR_KEY_PASSPHRASE",
+		       cfg->client_key);
+		return SB_ERR_CONFIG;
+	}
+	if (rc == MBEDTLS_ERR_PK_PASSWORD_MISMATCH) {
+		sb_fmt(msg, cap, "wrong passphrase for client key %s",
+		       cfg->client_key);
+		return SB_ERR_CONFIG;
+	}
+	if (rc != 0) {
+		sb_fmt(msg, cap, "cannot parse client key %s",
+		       cfg->client_key);
+		return SB_ERR_CONFIG;
+	}
+	rc = mbedtls_ssl_conf_own_cert(&t->conf, &t->own_cert, &t->own_key);
+	if (rc != 0) {
+		sb_fmt(msg, cap, "client certificate and key do not fit");
+		return SB_ERR_CONFIG;
+	}
+	return SB_OK;
+}
+
 sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
 		     sb_tls **out, char *msg, size_t msg_cap)
 {
@@ -190,6 +282,16 @@ sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
 	mbedtls_ctr_drbg_init(&t->drbg);
 	mbedtls_ssl_config_init(&t->conf);
 	mbedtls_x509_crt_init(&t->ca);
+	mbedtls_x509_crt_init(&t->own_cert);
+	mbedtls_pk_init(&t->own_key);
+	if (cfg->pin_count > SB_MAX_PINS) {
+		sb_fmt(msg, msg_cap, "too many pinned public keys");
+		err = SB_ERR_CONFIG;
+		goto fail;
+	}
+	if (cfg->pin_count > 0)
+		memcpy(t->pins, cfg->pins, (size_t)cfg->pin_count * 32);
+	t->pin_count = cfg->pin_count;
 	if (sb_compat_crypto_init() != 0) {
 		sb_fmt(msg, msg_cap, "cannot start the PSA crypto core");
 		err = SB_ERR_TLS;
@@ -213,6 +315,7 @@ sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
 	}
 	sb_compat_min_tls12(&t->conf);
 	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+	t->conf_insecure = cfg->insecure;
 	if (cfg->insecure) {
 		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
 	} else {
@@ -222,6 +325,18 @@ sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
 		mbedtls_ssl_conf_authmode(&t->conf,
 					  MBEDTLS_SSL_VERIFY_REQUIRED);
 		mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+	}
+	if (cfg->client_cert || cfg->client_key) {
+		if (!cfg->client_cert || !cfg->client_key) {
+			sb_fmt(msg, msg_cap,
+			       "a client certificate needs both --cert and "
+			       "--key");
+			err = SB_ERR_CONFIG;
+			goto fail;
+		}
+		err = load_client_cert(t, cfg, msg, msg_cap);
+		if (err != SB_OK)
+			goto fail;
 	}
 	*out = t;
 	return SB_OK;
@@ -253,6 +368,8 @@ void sb_tls_destroy(sb_tls *t)
 		return;
 	sb_tls_end(t);
 	mbedtls_x509_crt_free(&t->ca);
+	mbedtls_x509_crt_free(&t->own_cert);
+	mbedtls_pk_free(&t->own_key);
 	mbedtls_ssl_config_free(&t->conf);
 	mbedtls_ctr_drbg_free(&t->drbg);
 	{
@@ -263,11 +380,74 @@ void sb_tls_destroy(sb_tls *t)
 	}
 }
 
+/* Does the certificate name this IP address (iPAddress SAN entries)? */
+static int check_ip_san(const mbedtls_x509_crt *crt, const unsigned char *ip,
+			int iplen)
+{
+	const mbedtls_x509_sequence *san;
+
+	for (san = &crt->subject_alt_names; san && san->buf.p; san = san->next)
+		if (san->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) &&
+		    san->buf.len == (size_t)iplen &&
+		    memcmp(san->buf.p, ip, (size_t)iplen) == 0)
+			return 1;
+	return 0;
+}
+
+/* SHA-256 of the certificate's SubjectPublicKeyInfo, as curl pins it. */
+static int pin_matches(sb_tls *t, const mbedtls_x509_crt *crt)
+{
+	unsigned char der[2048], hash[32];
+	int len, i;
+
+	len = mbedtls_pk_write_pubkey_der((mbedtls_pk_context *)&crt->pk, der,
+					  sizeof(der));
+	if (len <= 0 ||
+	    sb_compat_sha256(der + sizeof(der) - (size_t)len, (size_t)len,
+			     hash) != 0)
+		return 0;
+	for (i = 0; i < t->pin_count; i++)
+		if (memcmp(hash, t->pins[i], 32) == 0)
+			return 1;
+	return 0;
+}
+
+/* Checks after a successful handshake, before any byte of a request. */
+static sb_err check_peer(sb_tls *t, const char *hostname, int is_ip,
+			 const unsigned char *ip, char *msg, size_t msg_cap)
+{
+	const mbedtls_x509_crt *crt = mbedtls_ssl_get_peer_cert(&t->ssl);
+	int insecure = t->conf_insecure;
+
+	if (!crt) {
+		if (insecure && !t->pin_count)
+			return SB_OK;
+		sb_fmt(msg, msg_cap, "%s sent no certificate", hostname);
+		return SB_ERR_TLS_VERIFY;
+	}
+	if (is_ip && !insecure && !check_ip_san(crt, ip, is_ip)) {
+		sb_fmt(msg, msg_cap,
+		       "server certificate for %s not accepted: it does not "
+		       "name this IP address",
+		       hostname);
+		return SB_ERR_TLS_VERIFY;
+	}
+	if (t->pin_count && !pin_matches(t, crt)) {
+		sb_fmt(msg, msg_cap,
+		       "public key of %s does not match --pinnedpubkey",
+		       hostname);
+		return SB_ERR_TLS_VERIFY;
+	}
+	return SB_OK;
+}
+
 sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
 		      uint64_t deadline_ms, char *msg, size_t msg_cap)
 {
-	int rc;
+	int rc, is_ip;
 	uint32_t flags;
+	unsigned char ip[16];
+	sb_err err;
 
 	sb_tls_end(t);
 	mbedtls_ssl_init(&t->ssl);
@@ -276,8 +456,11 @@ sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
 	t->deadline = deadline_ms;
 	t->message[0] = '\0';
 	rc = mbedtls_ssl_setup(&t->ssl, &t->conf);
+	/* An IP literal is neither sent as SNI nor matched against DNS
+	 * names: check_ip_san below compares the IP address entries. */
+	is_ip = sb_ip_parse(hostname, strlen(hostname), ip);
 	if (rc == 0)
-		rc = mbedtls_ssl_set_hostname(&t->ssl, hostname);
+		rc = mbedtls_ssl_set_hostname(&t->ssl, is_ip ? NULL : hostname);
 	if (rc != 0) {
 		set_message(t, "TLS setup failed", rc);
 		sb_fmt(msg, msg_cap, "%s", t->message);
@@ -290,8 +473,12 @@ sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
 		rc = mbedtls_ssl_handshake(&t->ssl);
 	} while (rc == MBEDTLS_ERR_SSL_WANT_READ ||
 		 rc == MBEDTLS_ERR_SSL_WANT_WRITE);
-	if (rc == 0)
-		return SB_OK;
+	if (rc == 0) {
+		err = check_peer(t, hostname, is_ip, ip, msg, msg_cap);
+		if (err != SB_OK)
+			t->sock = NULL; /* nothing more goes to this server */
+		return err;
+	}
 
 	t->sock = NULL; /* no close_notify on a failed handshake */
 	flags = mbedtls_ssl_get_verify_result(&t->ssl);

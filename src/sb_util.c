@@ -205,9 +205,12 @@ void sb_redact(const char *line, char *out, size_t cap)
 
 		while (*v == ' ')
 			v++;
-		scheme = strcspn(v, " ");
+		scheme = strcspn(v, " \t");
+		if (v[scheme] == '\0')
+			scheme = 0; /* no scheme word: the value is all secret */
 		sb_fmt(out, cap, "%.*s %.*s %s", (int)(v - line - 1), line,
 		       (int)scheme, v, REDACTED);
+		sb_printable(out, out, cap); /* a tab or CR in the scheme */
 		return;
 	}
 	while (line[i] && pos + 1 < cap) {

@@ -83,6 +83,14 @@ typedef struct sb_port {
 	 * a hook returned (e.g. "Connection refused"), for error messages.
 	 */
 	const char *(*describe_error)(void *ctx);
+
+	/* Sleep for ms milliseconds (retry back-off). */
+	void (*sleep_ms)(void *ctx, uint32_t ms);
+	/*
+	 * Optional (may be NULL): seconds since 1970 by the wall clock, for a
+	 * Retry-After given as an HTTP date when the answer has no Date.
+	 */
+	int64_t (*unix_time)(void *ctx);
 } sb_port;
 
 #ifdef __cplusplus

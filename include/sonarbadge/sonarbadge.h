@@ -81,6 +81,35 @@ typedef struct sb_config {
 	uint32_t max_time_ms;	     /* whole operation; 0: 60 s */
 	sb_trace_fn trace;	     /* NULL: no trace */
 	void *trace_user;
+
+	/* ---- Networks (all optional) ---- */
+	/*
+	 * Notices the user should see even without -v, one line each (e.g.
+	 * "retrying in 2 s after HTTP 503"). NULL: none.
+	 */
+	sb_trace_fn notice;
+	void *notice_user;
+	/* http://[user:password@]host[:port] of an HTTP proxy (CONNECT). */
+	const char *proxy;
+	/* Hosts that bypass the proxy: curl's NO_PROXY syntax. */
+	const char *noproxy;
+	/* curl's --resolve HOST:PORT:ADDR entries, ';' or ',' separated
+	 * lists allowed in one string; NULL: none. */
+	const char *const *resolve;
+	/* An extra trust anchor (PEM text, e.g. from SONAR_ROOT_CERT) added to
+	 * whatever store is in use. */
+	const char *extra_root_pem;
+	/* curl's --pinnedpubkey: sha256//BASE64[;sha256//BASE64...]. */
+	const char *pinned_pubkey;
+	/* Client certificate and key (PEM files); the key's passphrase, a
+	 * secret, is copied and wiped. */
+	const char *client_cert;
+	const char *client_key;
+	const char *client_key_passphrase;
+	/* Retries of GET requests (connect failures, 408, 429, 500, 502, 503,
+	 * 504): how many, and the longest wait honoured. */
+	int retries;		     /* 0: none (the command's default: 2) */
+	uint32_t retry_max_wait_ms;  /* 0: the default (300 s) */
 } sb_config;
 
 /* NULL-terminated list of the system CA bundles probed, in curl's order. */
@@ -161,6 +190,61 @@ sb_err sb_badge_markdown(const sb_badge_spec *spec, char *out, size_t cap);
 /* Append the application/x-www-form-urlencoded form of s (as browsers'
  * URLSearchParams do) to out at *len. */
 sb_err sb_form_encode(const char *s, char *out, size_t cap, size_t *len);
+
+/* ==== Bulk rotation, badge images, project listing (issue 4) ==== */
+
+/* Page size used for api/projects/search (the API's maximum). */
+#ifndef SB_PROJECTS_PAGE_SIZE
+#define SB_PROJECTS_PAGE_SIZE 500
+#endif
+/* Pages followed at most by sb_projects_list (500 x 2000 = 1,000,000). */
+#ifndef SB_MAX_PROJECT_PAGES
+#define SB_MAX_PROJECT_PAGES 2000
+#endif
+/* A badge image (SVG) read by sb_badge_fetch. */
+#ifndef SB_MAX_BADGE_BYTES
+#define SB_MAX_BADGE_BYTES (64u * 1024u)
+#endif
+
+/*
+ * Called once per project key, in the server's order. Return 0 to go on,
+ * anything else to stop the listing (sb_projects_list then returns
+ * SB_OK).
+ */
+typedef int (*sb_project_fn)(void *user, const char *key);
+
+/*
+ * List the projects (api/projects/search, qualifier TRK) page by page
+ * (SB_PROJECTS_PAGE_SIZE a page) until paging.total, on the client's
+ * kept-alive connection. query (NULL or "") filters keys and names (q).
+ * The client's organization is sent when set (SonarCloud needs it).
+ * Without the Administer System permission the server answers 403:
+ * SB_ERR_FORBIDDEN with a message naming that permission.
+ */
+sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
+			void *user);
+
+/*
+ * GET a badge image. target is the path and query below the base URL,
+ * starting with "/api/project_badges/" (as taken from a badge URL, with
+ * "&amp;" already turned into "&"). The SVG (at most SB_MAX_BADGE_BYTES)
+ * is copied to out when out is not NULL; *len gets its length.
+ * SonarQube answers a wrong token, an unknown project or branch with
+ * HTTP 200 and an error SVG: that is SB_ERR_NOT_FOUND, and every other
+ * error SVG ("Measure has not been found", ...) SB_ERR_UNEXPECTED_STATUS,
+ * the SVG's text in the client's message either way.
+ */
+sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
+		      size_t cap, size_t *len);
+
+/*
+ * 1 when svg (len bytes) is one of SonarQube's error badges: a single
+ * text element and no label/value pair. Its text ("Project has not been
+ * found") is copied to msg when msg is not NULL.
+ */
+int sb_badge_svg_error(const char *svg, size_t len, char *msg, size_t cap);
+
+/* ==== end of issue 4 declarations ==== */
 
 #ifdef __cplusplus
 }

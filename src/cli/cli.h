@@ -48,6 +48,22 @@ typedef struct cli_options {
 	const char *metrics[MAX_METRICS];
 	int nmetrics;
 	url_format format;
+
+	/* ---- rotate, rewrite, check, fetch, projects (issue 4) ---- */
+	const char *project;	   /* rewrite --project / fetch */
+	const char *query;	   /* --query Q */
+	const char *from_file;	   /* rotate --from FILE */
+	const char *state_file;	   /* rotate --state FILE */
+	const char *output;	   /* fetch -o FILE */
+	const char **rewrite_files; /* rotate --rewrite FILE (repeatable) */
+	int nrewrite;
+	long long older_than_s;	   /* rotate --older-than AGE; 0: none */
+	int all;		   /* rotate --all */
+	int dry_run;		   /* rotate --dry-run */
+	int json;		   /* rotate --json */
+	int check_only;		   /* rewrite --check */
+	int quality_gate;	   /* fetch --quality-gate */
+	/* ---- end of issue 4 fields ---- */
 } cli_options;
 
 /*
@@ -111,5 +127,69 @@ int cmd_token(sb_client *c, const cli_options *o);
 int cmd_renew(sb_client *c, const cli_options *o);
 int parse_urls(cli_options *o);
 int cmd_urls(sb_client *c, const cli_options *o);
+
+/* ---- issue 4: rotate, rewrite, check, fetch, projects ---- */
+int parse_rotate(cli_options *o);
+int cmd_rotate(sb_client *c, const cli_options *o);
+int parse_rewrite(cli_options *o);
+int cmd_rewrite(sb_client *c, const cli_options *o);
+int parse_check(cli_options *o);
+int cmd_check(sb_client *c, const cli_options *o);
+int parse_fetch(cli_options *o);
+int cmd_fetch(sb_client *c, const cli_options *o);
+int parse_projects(cli_options *o);
+int cmd_projects(sb_client *c, const cli_options *o);
+
+/* Print the client's message (or err's text) and return the exit code. */
+int cli_fail(sb_client *c, sb_err err);
+/* JSON string (quoted, escaped) on stdout. */
+void cli_json_string(const char *s);
+
+/*
+ * sonar-project.properties in the working directory, as the scanners read
+ * it: sonar.host.url fills o->url when neither --url nor SONAR_HOST_URL
+ * gave one, sonar.organization o->organization likewise; the project key
+ * is returned (NULL when absent). Returns -1 to go on, else an exit code.
+ */
+int cli_props_apply(cli_options *o, const char **project_key);
+
+/* Files (cli_files.c). A file read whole: data[len] is '\0'. */
+typedef struct cli_file {
+	const char *path;
+	char *data;
+	size_t len;
+} cli_file;
+/* Read a file (at most max bytes); an exit code after printing an error
+ * ("sonarbadge: cannot read FILE: ..."), 0 on success. */
+int cli_file_read(const char *path, size_t max, cli_file *f);
+void cli_file_free(cli_file *f);
+/*
+ * Replace path atomically with data: a temporary file in the same folder,
+ * fsync, rename, fsync of the folder. An existing file keeps its mode and
+ * owner (a symbolic link is followed: its target is replaced); a new file
+ * gets new_mode. Returns 0, or an exit code after printing an error (the
+ * file is then as it was).
+ */
+int cli_file_replace(const char *path, const void *data, size_t len,
+		     unsigned new_mode);
+
+/* The rotation state file (cli_state.c). */
+typedef struct cli_state cli_state;
+/* Load (a missing file is an empty state). Returns 0 or an exit code. */
+int cli_state_load(const char *path, cli_state **out);
+void cli_state_free(cli_state *s);
+/* Seconds since the epoch of the last rotation, or -1. */
+long long cli_state_rotated(const cli_state *s, const char *project);
+/* The pending record of a rotation that was in flight: 1 and its old
+ * token's fingerprint, else 0. */
+int cli_state_pending(const cli_state *s, const char *project,
+		      char *fp, size_t cap);
+/* Record and save (atomically, 0600). Returns 0 or an exit code. */
+int cli_state_set_pending(cli_state *s, const char *project,
+			  const char *old_token, long long now);
+int cli_state_set_rotated(cli_state *s, const char *project, long long now);
+/* The fingerprint stored for a token (not reversible). */
+void cli_token_fingerprint(const char *token, char *out, size_t cap);
+/* ---- end of issue 4 declarations ---- */
 
 #endif

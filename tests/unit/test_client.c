@@ -321,7 +321,7 @@ TEST(status_errors)
 		{"503 Service Unavailable", NULL, SB_ERR_SERVER, "503"},
 		{"429 Too Many Requests", NULL, SB_ERR_RATE_LIMITED, "429"},
 		{"418 I'm a teapot", NULL, SB_ERR_UNEXPECTED_STATUS, "418"},
-		{"302 Found", NULL, SB_ERR_UNEXPECTED_STATUS, "302"},
+		{"302 Found", NULL, SB_ERR_HTTP_PROTOCOL, "302"}, /* no Location */
 	};
 	size_t i;
 

@@ -1,0 +1,192 @@
+/*
+ * sb_fetch.c - GET a badge image (api/project_badges/measure,
+ * quality_gate, ai_code_assurance) and tell a rendered badge from
+ * SonarQube's error SVG, which comes with HTTP 200 ("Project has not
+ * been found" for a wrong token, an unknown project or branch).
+ */
+#include <string.h>
+
+#include "sb_client.h"
+#include "sb_json.h"
+
+#define BADGE_PREFIX "/api/project_badges/"
+
+/* The messages SonarQube puts in its error SVG (templates/error.svg). */
+static const char *const known_errors[] = {
+	"Project has not been found", "Project is invalid",
+	"Measure has not been found", "Quality gate has not been found",
+	"Insufficient privileges",    "Metric has not been found",
+	NULL,
+};
+
+static const char *find(const char *s, size_t len, const char *needle,
+			size_t from)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = from; i + n <= len; i++)
+		if (memcmp(s + i, needle, n) == 0)
+			return s + i;
+	return NULL;
+}
+
+/* Copy XML text (the five predefined entities decoded), printable. */
+static void xml_text(const char *s, size_t n, char *out, size_t cap)
+{
+	static const struct {
+		const char *ent;
+		char ch;
+	} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'},
+		    {"&quot;", '"'}, {"&apos;", '\''}};
+	size_t i = 0, o = 0, k;
+
+	if (!cap)
+		return;
+	while (i < n && o + 1 < cap) {
+		char ch = s[i];
+		size_t adv = 1;
+
+		if (ch == '&')
+			for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
+				size_t el = strlen(ents[k].ent);
+
+				if (i + el <= n &&
+				    memcmp(s + i, ents[k].ent, el) == 0) {
+					ch = ents[k].ch;
+					adv = el;
+					break;
+				}
+			}
+		out[o++] = ((unsigned char)ch < 0x20 || ch == 0x7f) ? '?' : ch;
+		i += adv;
+	}
+	out[o] = '\0';
+}
+
+int sb_badge_svg_error(const char *svg, size_t len, char *msg, size_t cap)
+{
+	char first[256], cur[256];
+	const char *p, *gt, *end;
+	size_t at = 0;
+	int texts = 0, distinct = 1, k;
+
+	if (msg && cap)
+		msg[0] = '\0';
+	if (!svg || !find(svg, len, "<svg", 0))
+		return 0;
+	first[0] = '\0';
+	while ((p = find(svg, len, "<text", at)) != NULL) {
+		gt = find(svg, len, ">", (size_t)(p - svg));
+		if (!gt)
+			break;
+		end = find(svg, len, "</text>", (size_t)(gt - svg));
+		if (!end)
+			break;
+		xml_text(gt + 1, (size_t)(end - gt - 1), cur, sizeof(cur));
+		if (texts == 0)
+			memcpy(first, cur, sizeof(first));
+		else if (strcmp(first, cur) != 0)
+			distinct = 2;
+		texts++;
+		at = (size_t)(end - svg) + 7;
+	}
+	if (texts == 0)
+		return 0;
+	for (k = 0; known_errors[k]; k++)
+		if (strcmp(first, known_errors[k]) == 0)
+			break;
+	if (!known_errors[k] && distinct != 1)
+		return 0;
+	if (msg && cap)
+		sb_fmt(msg, cap, "%s", first);
+	return 1;
+}
+
+static int target_ok(const char *t)
+{
+	size_t n = strlen(BADGE_PREFIX);
+
+	if (strncmp(t, BADGE_PREFIX, n) != 0)
+		return 0;
+	for (; *t; t++)
+		if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7f ||
+		    *t == '#')
+			return 0;
+	return 1;
+}
+
+sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
+		      size_t cap, size_t *len)
+{
+	char msg[SB_MAX_MESSAGE_LEN], text[256];
+	const char *body;
+	size_t blen;
+	sb_err err;
+
+	if (!c)
+		return SB_ERR_INVALID_ARG;
+	sb_client_begin(c);
+	if (len)
+		*len = 0;
+	if (!target || !target_ok(target))
+		return sb_client_fail(c, SB_ERR_INVALID_ARG,
+				      "not a badge URL path (it must start "
+				      "with " BADGE_PREFIX
+				      " and hold no spaces or control "
+				      "characters)");
+	err = sb_client_exchange(c, "GET", target, NULL, NULL);
+	if (err != SB_OK)
+		return err;
+	body = (const char *)c->resp.body.data;
+	blen = c->resp.body.len;
+	if (c->resp.status != 200) {
+		msg[0] = '\0';
+		if (blen && sb_json_error_message(&c->port, body, blen, text,
+						  sizeof(text)) == SB_OK)
+			sb_printable(text, msg, sizeof(msg));
+		if (c->resp.status == 401)
+			return sb_client_fail(c, SB_ERR_UNAUTHORIZED,
+					      "badge request refused (HTTP "
+					      "401)%s%s",
+					      msg[0] ? ": " : "", msg);
+		if (c->resp.status == 404)
+			return sb_client_fail(c, SB_ERR_UNSUPPORTED,
+					      "this server has no such badge "
+					      "API (HTTP 404)%s%s",
+					      msg[0] ? ": " : "", msg);
+		return sb_client_fail(c,
+				      c->resp.status >= 500
+					      ? SB_ERR_SERVER
+					      : SB_ERR_UNEXPECTED_STATUS,
+				      "badge request failed (HTTP %d)%s%s",
+				      c->resp.status, msg[0] ? ": " : "", msg);
+	}
+	if (blen > SB_MAX_BADGE_BYTES)
+		return sb_client_fail(c, SB_ERR_TOO_LARGE,
+				      "the badge image is larger than %u bytes",
+				      (unsigned)SB_MAX_BADGE_BYTES);
+	if (!body || !find(body, blen, "<svg", 0))
+		return sb_client_fail(c, SB_ERR_UNEXPECTED_STATUS,
+				      "the server's answer is not an SVG "
+				      "image");
+	if (sb_badge_svg_error(body, blen, text, sizeof(text)))
+		return sb_client_fail(c,
+				      strcmp(text, "Project has not been "
+						   "found") == 0
+					      ? SB_ERR_NOT_FOUND
+					      : SB_ERR_UNEXPECTED_STATUS,
+				      "the badge does not render: the server "
+				      "drew the error badge \"%s\"",
+				      text);
+	if (out) {
+		if (blen >= cap)
+			return sb_client_fail(c, SB_ERR_BUFFER_TOO_SMALL,
+					      "badge buffer too small");
+		memcpy(out, body, blen);
+		out[blen] = '\0';
+	}
+	if (len)
+		*len = blen;
+	c->message[0] = '\0';
+	return SB_OK;
+}

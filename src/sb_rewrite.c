@@ -1,0 +1,309 @@
+/*
+ * sb_rewrite.c - badge-URL finder and token rewriter (see sb_rewrite.h).
+ */
+#include "sb_rewrite.h"
+
+#include <string.h>
+
+#define BADGE_PATH "/api/project_badges/"
+
+static const char *const kind_names[] = {"measure", "quality_gate",
+					 "ai_code_assurance"};
+
+const char *sb_badge_kind_name(sb_badge_kind kind)
+{
+	return (unsigned)kind < 3 ? kind_names[kind] : "?";
+}
+
+static char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* A character of a query value (not a separator, not a delimiter). */
+static int is_value_char(char c)
+{
+	return is_alnum(c) || (c && strchr("-._~%+:/@!$,*", c) != NULL);
+}
+
+static int is_token_char(char c)
+{
+	return is_alnum(c) || c == '_' || c == '-';
+}
+
+/* Length of base without trailing slashes; *auth_end the end of host. */
+static size_t base_parts(const char *base, size_t *auth_end)
+{
+	size_t n = strlen(base);
+	const char *sep = strstr(base, "://");
+	const char *slash;
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	*auth_end = n;
+	if (sep) {
+		slash = strchr(sep + 3, '/');
+		if (slash && (size_t)(slash - base) < n)
+			*auth_end = (size_t)(slash - base);
+	}
+	return n;
+}
+
+/* Does text at i start with the base? */
+static int base_at(const char *text, size_t len, size_t i, const char *base,
+		   size_t blen, size_t auth_end)
+{
+	size_t k;
+
+	if (i + blen > len)
+		return 0;
+	for (k = 0; k < auth_end; k++)
+		if (lower(text[i + k]) != lower(base[k]))
+			return 0;
+	return memcmp(text + i + auth_end, base + auth_end, blen - auth_end) ==
+	       0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Form-decode s[0..n) into out; -1 when malformed or too long. */
+static int form_decode(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= n)
+				return -1;
+			h = hexval(s[i + 1]);
+			l = hexval(s[i + 2]);
+			if (h < 0 || l < 0)
+				return -1;
+			c = (char)(h * 16 + l);
+			i += 2;
+		}
+		if ((unsigned char)c < 0x20 || c == 0x7f || o + 1 >= cap)
+			return -1;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Length of a separator at text[i]: "&amp;" 5, "&" 1, else 0. */
+static size_t separator(const char *text, size_t len, size_t i)
+{
+	if (i >= len || text[i] != '&')
+		return 0;
+	if (i + 5 <= len && memcmp(text + i, "&amp;", 5) == 0)
+		return 5;
+	return 1;
+}
+
+/* Parse the query at text[q...]; fills ref, returns 0 when it is a badge
+ * URL (has a project). */
+static int parse_query(const char *text, size_t len, size_t q,
+		       sb_badge_ref *ref)
+{
+	size_t i = q, name, name_len, v, vlen, sep;
+	int have_project = 0, bad_project = 0;
+
+	ref->has_token = 0;
+	ref->branch[0] = ref->metric[0] = ref->project[0] = '\0';
+	for (;;) {
+		name = i;
+		while (i < len && (is_alnum(text[i]) || text[i] == '_'))
+			i++;
+		name_len = i - name;
+		if (i < len && text[i] == '=' && name_len > 0) {
+			i++;
+			v = i;
+			if (name_len == 5 && memcmp(text + name, "token", 5) == 0) {
+				while (i < len &&
+				       (is_token_char(text[i]) ||
+					(text[i] == '.' && i + 1 < len &&
+					 is_token_char(text[i + 1]))))
+					i++;
+				/* Anything else in the value: not ours. */
+				if (i < len && is_value_char(text[i]))
+					while (i < len && is_value_char(text[i]))
+						i++;
+				else {
+					ref->has_token = 1;
+					ref->token_start = v;
+					ref->token_len = i - v;
+				}
+			} else {
+				while (i < len && is_value_char(text[i]))
+					i++;
+			}
+			vlen = i - v;
+			if (name_len == 7 &&
+			    memcmp(text + name, "project", 7) == 0) {
+				have_project = 1;
+				if (vlen == 0 ||
+				    form_decode(text + v, vlen, ref->project,
+						sizeof(ref->project)) != 0)
+					bad_project = 1;
+			} else if (name_len == 6 &&
+				   memcmp(text + name, "branch", 6) == 0) {
+				if (form_decode(text + v, vlen, ref->branch,
+						sizeof(ref->branch)) != 0)
+					ref->branch[0] = '\0';
+			} else if (name_len == 6 &&
+				   memcmp(text + name, "metric", 6) == 0) {
+				if (form_decode(text + v, vlen, ref->metric,
+						sizeof(ref->metric)) != 0)
+					ref->metric[0] = '\0';
+			}
+		} else {
+			while (i < len && is_value_char(text[i]))
+				i++;
+		}
+		sep = separator(text, len, i);
+		/* A separator must be followed by another parameter. */
+		if (sep && i + sep < len &&
+		    (is_value_char(text[i + sep]) || text[i + sep] == '=')) {
+			i += sep;
+			continue;
+		}
+		break;
+	}
+	ref->end = i;
+	return have_project && !bad_project ? 0 : -1;
+}
+
+int sb_badge_find(const char *text, size_t len, const char *base,
+		  size_t *pos, sb_badge_ref *ref)
+{
+	size_t auth_end, blen, i, p, k, n;
+	char first;
+
+	if (!text || !base || !*base || !pos || !ref)
+		return 0;
+	blen = base_parts(base, &auth_end);
+	if (blen == 0)
+		return 0;
+	first = lower(base[0]);
+	for (i = *pos; i + blen < len; i++) {
+		if (lower(text[i]) != first ||
+		    !base_at(text, len, i, base, blen, auth_end))
+			continue;
+		p = i + blen;
+		n = strlen(BADGE_PATH);
+		if (p + n > len || memcmp(text + p, BADGE_PATH, n) != 0)
+			continue;
+		for (k = 0; k < 3; k++) {
+			size_t kl = strlen(kind_names[k]);
+
+			if (p + n + kl < len &&
+			    memcmp(text + p + n, kind_names[k], kl) == 0 &&
+			    text[p + n + kl] == '?')
+				break;
+		}
+		if (k == 3)
+			continue;
+		ref->start = i;
+		ref->path = p;
+		ref->kind = (sb_badge_kind)k;
+		if (parse_query(text, len, p + n + strlen(kind_names[k]) + 1,
+				ref) != 0)
+			continue;
+		*pos = ref->end;
+		return 1;
+	}
+	*pos = len;
+	return 0;
+}
+
+sb_err sb_badge_ref_target(const char *text, const sb_badge_ref *ref,
+			   char *out, size_t cap)
+{
+	size_t i = ref->path, o = 0, sep;
+
+	while (i < ref->end) {
+		sep = separator(text, ref->end, i);
+		if (o + 1 >= cap)
+			return SB_ERR_BUFFER_TOO_SMALL;
+		if (sep) {
+			out[o++] = '&';
+			i += sep;
+		} else {
+			out[o++] = text[i++];
+		}
+	}
+	if (o >= cap)
+		return SB_ERR_BUFFER_TOO_SMALL;
+	out[o] = '\0';
+	return SB_OK;
+}
+
+size_t sb_badge_rewrite(const char *text, size_t len, const char *base,
+			const char *project, const char *token, char *out,
+			size_t cap, unsigned *found, unsigned *stale)
+{
+	sb_badge_ref ref;
+	size_t pos = 0, copied = 0, olen = 0, tlen = strlen(token);
+	int write;
+
+	if (found)
+		*found = 0;
+	if (stale)
+		*stale = 0;
+	/* First measure, then (when it fits) write. */
+	while (sb_badge_find(text, len, base, &pos, &ref)) {
+		if (!ref.has_token || strcmp(ref.project, project) != 0)
+			continue;
+		if (found)
+			(*found)++;
+		if (ref.token_len == tlen &&
+		    memcmp(text + ref.token_start, token, tlen) == 0)
+			continue;
+		if (stale)
+			(*stale)++;
+		olen += ref.token_start - copied + tlen;
+		copied = ref.token_start + ref.token_len;
+	}
+	olen += len - copied;
+	write = out && olen < cap;
+	if (!write)
+		return olen;
+	pos = copied = 0;
+	olen = 0;
+	while (sb_badge_find(text, len, base, &pos, &ref)) {
+		if (!ref.has_token || strcmp(ref.project, project) != 0)
+			continue;
+		if (ref.token_len == tlen &&
+		    memcmp(text + ref.token_start, token, tlen) == 0)
+			continue;
+		memcpy(out + olen, text + copied, ref.token_start - copied);
+		olen += ref.token_start - copied;
+		memcpy(out + olen, token, tlen);
+		olen += tlen;
+		copied = ref.token_start + ref.token_len;
+	}
+	memcpy(out + olen, text + copied, len - copied);
+	olen += len - copied;
+	out[olen] = '\0';
+	return olen;
+}

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,108 @@ static int connect_one(sb_posix_ctx *px, const struct addrinfo *ai,
 	return 0;
 }
 
+/*
+ * getaddrinfo has no time-out, so it runs in a detached thread and the
+ * caller waits at most the connect time-out for it. A late answer is
+ * freed by whichever side lets go last.
+ */
+struct dns_job {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	int done, refs, rc;
+	char host[256], service[8];
+	struct addrinfo hints, *res;
+};
+
+static void dns_job_release(struct dns_job *job)
+{
+	int last;
+
+	pthread_mutex_lock(&job->lock);
+	last = --job->refs == 0;
+	pthread_mutex_unlock(&job->lock);
+	if (last) {
+		if (job->res)
+			freeaddrinfo(job->res);
+		pthread_cond_destroy(&job->done_cv);
+		pthread_mutex_destroy(&job->lock);
+		free(job);
+	}
+}
+
+static void *dns_thread(void *arg)
+{
+	struct dns_job *job = arg;
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(job->host, job->service, &job->hints, &res);
+
+	if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME) {
+		job->hints.ai_flags &= ~AI_ADDRCONFIG; /* loopback-only hosts */
+		rc = getaddrinfo(job->host, job->service, &job->hints, &res);
+	}
+	pthread_mutex_lock(&job->lock);
+	job->rc = rc;
+	job->res = rc == 0 ? res : NULL;
+	job->done = 1;
+	pthread_cond_signal(&job->done_cv);
+	pthread_mutex_unlock(&job->lock);
+	dns_job_release(job);
+	return NULL;
+}
+
+/* Resolve within timeout_ms: 0, SB_PORT_TIMEOUT, or an EAI code (> 0). */
+static int resolve_bounded(const char *host, const char *service,
+			   const struct addrinfo *hints, uint32_t timeout_ms,
+			   struct addrinfo **res)
+{
+	struct dns_job *job;
+	pthread_t tid;
+	pthread_attr_t attr;
+	struct timespec until;
+	int rc = 0;
+
+	job = calloc(1, sizeof(*job));
+	if (!job || strlen(host) >= sizeof(job->host)) {
+		free(job);
+		return EAI_MEMORY;
+	}
+	pthread_mutex_init(&job->lock, NULL);
+	pthread_cond_init(&job->done_cv, NULL);
+	snprintf(job->host, sizeof(job->host), "%s", host);
+	snprintf(job->service, sizeof(job->service), "%s", service);
+	job->hints = *hints;
+	job->refs = 2;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&tid, &attr, dns_thread, job) != 0) {
+		pthread_attr_destroy(&attr);
+		job->refs = 1;
+		dns_job_release(job);
+		return EAI_SYSTEM;
+	}
+	pthread_attr_destroy(&attr);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)(timeout_ms / 1000);
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&job->lock);
+	while (!job->done && rc == 0)
+		rc = pthread_cond_timedwait(&job->done_cv, &job->lock, &until);
+	if (job->done) {
+		rc = job->rc;
+		*res = job->res;
+		job->res = NULL; /* ours now */
+	} else {
+		rc = SB_PORT_TIMEOUT;
+	}
+	pthread_mutex_unlock(&job->lock);
+	dns_job_release(job);
+	return rc;
+}
+
 static int posix_connect(void *ctx, const char *host, uint16_t port,
 			 uint32_t timeout_ms, struct sb_socket **out)
 {
@@ -138,12 +241,17 @@ static int posix_connect(void *ctx, const char *host, uint16_t port,
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
 	snprintf(service, sizeof(service), "%u", (unsigned)port);
-	/* getaddrinfo cannot be bounded portably; the resolver's own
-	 * time-outs (resolv.conf) apply to it. */
-	rc = getaddrinfo(host, service, &hints, &res);
-	if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME) {
-		hints.ai_flags = 0; /* loopback-only hosts: retry without */
-		rc = getaddrinfo(host, service, &hints, &res);
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, service, &hints, &res) == 0) {
+		rc = 0; /* an address literal: nothing to wait for */
+	} else {
+		hints.ai_flags = AI_ADDRCONFIG;
+		rc = resolve_bounded(host, service, &hints, timeout_ms, &res);
+	}
+	if (rc == SB_PORT_TIMEOUT) {
+		snprintf(px->last_error, sizeof(px->last_error),
+			 "name lookup timed out");
+		return SB_PORT_TIMEOUT;
 	}
 	if (rc != 0) {
 		snprintf(px->last_error, sizeof(px->last_error), "%s",
@@ -348,6 +456,23 @@ static int posix_read_file(void *ctx, const char *path, size_t max_len,
 	return 0;
 }
 
+static void posix_sleep_ms(void *ctx, uint32_t ms)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static int64_t posix_unix_time(void *ctx)
+{
+	(void)ctx;
+	return (int64_t)time(NULL);
+}
+
 static const char *posix_describe_error(void *ctx)
 {
 	return ((sb_posix_ctx *)ctx)->last_error;
@@ -369,4 +494,6 @@ void sb_port_posix_init(sb_port *port, sb_posix_ctx *ctx)
 	port->alloc = posix_alloc;
 	port->free = posix_free;
 	port->describe_error = posix_describe_error;
+	port->sleep_ms = posix_sleep_ms;
+	port->unix_time = posix_unix_time;
 }

@@ -43,6 +43,18 @@ typedef struct cli_options {
 	unsigned max_time_ms;
 	int verbose;
 
+	/* Networks (README "Networks"). */
+	const char *proxy;
+	const char *noproxy;
+	const char *pinned_pubkey;
+	const char *cert;
+	const char *key;
+	const char *key_passphrase_file;
+	const char *resolve[17]; /* NULL-terminated */
+	int nresolve;
+	int retries;		    /* --retry, default 2 */
+	unsigned retry_max_wait_ms; /* --retry-max-wait, default 300 s */
+
 	/* urls */
 	const char *branch;
 	const char *metrics[MAX_METRICS];
@@ -110,6 +122,9 @@ int cli_exit_code(sb_err err);
  * Returns an exit code on failure (message printed), 0 on success.
  */
 int cli_read_user_token(const cli_options *o, char *out, size_t cap);
+/* Read a one-line secret from a file ('-': stdin); 0 or an exit code. */
+int cli_read_secret_file(const char *path, const char *what, char *out,
+			 size_t cap);
 
 /* Keep secrets out of core dumps and /proc/PID/mem readers. */
 void cli_protect_process(void);

@@ -86,8 +86,11 @@ static const char *env(const char *name)
 
 /* Global options that take a value. */
 static const char *const valued[] = {
-	"--url",    "--token-file", "--auth",	  "--organization",
-	"--cacert", "--capath",	    "--connect-timeout", "--max-time",
+	"--url",	"--token-file", "--auth",	     "--organization",
+	"--cacert",	"--capath",	"--connect-timeout", "--max-time",
+	"--proxy",	"--noproxy",	"--pinnedpubkey",    "--cert",
+	"--key",	"--key-passphrase-file",	     "--resolve",
+	"--retry",	"--retry-max-wait",
 	NULL,
 };
 
@@ -122,6 +125,42 @@ static int set_option(cli_options *o, const char *name, const char *value)
 		o->cacert = value;
 	} else if (strcmp(name, "--capath") == 0) {
 		o->capath = value;
+	} else if (strcmp(name, "--proxy") == 0) {
+		o->proxy = value;
+	} else if (strcmp(name, "--noproxy") == 0) {
+		o->noproxy = value;
+	} else if (strcmp(name, "--pinnedpubkey") == 0) {
+		o->pinned_pubkey = value;
+	} else if (strcmp(name, "--cert") == 0) {
+		o->cert = value;
+	} else if (strcmp(name, "--key") == 0) {
+		o->key = value;
+	} else if (strcmp(name, "--key-passphrase-file") == 0) {
+		o->key_passphrase_file = value;
+	} else if (strcmp(name, "--resolve") == 0) {
+		if (o->nresolve == 16) {
+			cli_error("too many --resolve options (16 at most)");
+			return EXIT_USAGE;
+		}
+		o->resolve[o->nresolve++] = value;
+	} else if (strcmp(name, "--retry") == 0) {
+		char *end;
+		long n = strtol(value, &end, 10);
+
+		if (end == value || *end || n < 0 || n > 10) {
+			cli_error("--retry takes a number from 0 to 10");
+			return EXIT_USAGE;
+		}
+		o->retries = (int)n;
+	} else if (strcmp(name, "--retry-max-wait") == 0) {
+		unsigned ms = parse_seconds(value);
+
+		if (!ms) {
+			cli_error("--retry-max-wait takes a number of seconds "
+				  "(0 < S <= 86400)");
+			return EXIT_USAGE;
+		}
+		o->retry_max_wait_ms = ms;
 	} else if (strcmp(name, "--connect-timeout") == 0 ||
 		   strcmp(name, "--max-time") == 0) {
 		unsigned ms = parse_seconds(value);
@@ -195,6 +234,7 @@ int cli_parse(int argc, char **argv, cli_options *o)
 	static char *none[1];
 
 	memset(o, 0, sizeof(*o));
+	o->retries = 2;
 	o->rest = argc > 1 ? calloc((size_t)argc, sizeof(char *)) : none;
 	o->args = argc > 1 ? calloc((size_t)argc, sizeof(char *)) : NULL;
 	if (!o->rest || (argc > 1 && !o->args)) {
@@ -252,6 +292,18 @@ int cli_parse(int argc, char **argv, cli_options *o)
 		o->capath = env("SSL_CERT_DIR");
 	if (!o->url)
 		o->url = "https://sonarcloud.io";
+	/* Proxy variables as curl reads them: for http:// only the
+	 * lowercase http_proxy (HTTP_PROXY can be set by a CGI client). */
+	if (!o->proxy) {
+		if (strncmp(o->url, "http://", 7) == 0)
+			o->proxy = env("http_proxy");
+		else if (!(o->proxy = env("https_proxy")))
+			o->proxy = env("HTTPS_PROXY");
+		if (!o->proxy && !(o->proxy = env("all_proxy")))
+			o->proxy = env("ALL_PROXY");
+	}
+	if (!o->noproxy && !(o->noproxy = env("no_proxy")))
+		o->noproxy = env("NO_PROXY");
 	return -1;
 }
 

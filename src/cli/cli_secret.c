@@ -56,73 +56,72 @@ static int read_fd(int fd, char *out, size_t cap, size_t *len)
 	return 0;
 }
 
+int cli_read_secret_file(const char *path, const char *what, char *out,
+			 size_t cap)
+{
+	int is_stdin = strcmp(path, "-") == 0, rc, fd;
+	struct stat st;
+	size_t n = 0;
+
+	fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("cannot open %s file %s: %s", what, path,
+			  strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!is_stdin && fstat(fd, &st) == 0 &&
+	    (st.st_mode & (S_IRWXG | S_IRWXO)))
+		cli_warn("%s file %s is readable by other users (chmod 600 it)",
+			 what, path);
+	rc = read_fd(fd, out, cap - 1, &n);
+	if (!is_stdin)
+		close(fd);
+	if (rc == -2) {
+		cli_error("%s file %s is too large", what, path);
+		return EXIT_USAGE;
+	}
+	if (rc != 0) {
+		cli_error("cannot read %s file %s: %s", what, path,
+			  strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (memchr(out, '\0', n)) {
+		cli_error("%s file %s holds a NUL byte", what, path);
+		return EXIT_USAGE;
+	}
+	out[n] = '\0';
+	n = trim(out, n);
+	if (n == 0) {
+		cli_error("%s file %s is empty", what, path);
+		return EXIT_USAGE;
+	}
+	if (strpbrk(out, "\r\n")) {
+		cli_error("%s file %s holds more than one line", what, path);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cli_read_user_token(const cli_options *o, char *out, size_t cap)
 {
-	size_t n = 0;
-	int rc, fd;
+	const char *v;
+	size_t n;
 
-	if (o->token_file) {
-		int is_stdin = strcmp(o->token_file, "-") == 0;
-		struct stat st;
-
-		fd = is_stdin ? 0 : open(o->token_file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			cli_error("cannot open token file %s: %s",
-				  o->token_file, strerror(errno));
-			return EXIT_USAGE;
-		}
-		if (!is_stdin && fstat(fd, &st) == 0 &&
-		    (st.st_mode & (S_IRWXG | S_IRWXO)))
-			cli_warn("token file %s is readable by other users "
-				 "(chmod 600 it)",
-				 o->token_file);
-		rc = read_fd(fd, out, cap - 1, &n);
-		if (!is_stdin)
-			close(fd);
-		if (rc == -2) {
-			cli_error("token file %s is too large for a token",
-				  o->token_file);
-			return EXIT_USAGE;
-		}
-		if (rc != 0) {
-			cli_error("cannot read token file %s: %s",
-				  o->token_file, strerror(errno));
-			return EXIT_USAGE;
-		}
-		if (memchr(out, '\0', n)) {
-			cli_error("token file %s holds a NUL byte",
-				  o->token_file);
-			return EXIT_USAGE;
-		}
-		out[n] = '\0';
-		n = trim(out, n);
-		if (n == 0) {
-			cli_error("token file %s is empty", o->token_file);
-			return EXIT_USAGE;
-		}
-		if (strpbrk(out, "\r\n")) {
-			cli_error("token file %s holds more than one line",
-				  o->token_file);
-			return EXIT_USAGE;
-		}
-		return 0;
+	if (o->token_file)
+		return cli_read_secret_file(o->token_file, "token", out, cap);
+	v = getenv("SONAR_TOKEN");
+	if (!v || !*v) {
+		cli_error("no user token: set SONAR_TOKEN or use --token-file "
+			  "FILE");
+		return EXIT_USAGE;
 	}
-	{
-		const char *v = getenv("SONAR_TOKEN");
-
-		if (!v || !*v) {
-			cli_error("no user token: set SONAR_TOKEN or use "
-				  "--token-file FILE");
-			return EXIT_USAGE;
-		}
-		n = strlen(v);
-		if (n >= cap) {
-			cli_error("SONAR_TOKEN is too long for a token");
-			return EXIT_USAGE;
-		}
-		memcpy(out, v, n + 1);
-		n = trim(out, n);
+	n = strlen(v);
+	if (n >= cap) {
+		cli_error("SONAR_TOKEN is too long for a token");
+		return EXIT_USAGE;
 	}
+	memcpy(out, v, n + 1);
+	trim(out, n);
 	return 0;
 }
 

@@ -24,8 +24,8 @@ static int fake_connect(void *ctx, const char *host, uint16_t port,
 	struct fake_conn *c;
 	size_t i = f->connects++;
 
-	(void)host;
 	(void)port;
+	snprintf(f->last_host, sizeof(f->last_host), "%s", host);
 	*out = NULL;
 	if (i >= f->conn_count) {
 		f->unscripted++;
@@ -136,6 +136,15 @@ static void fake_close(void *ctx, struct sb_socket *sock)
 	c->closed = 1;
 }
 
+static void fake_sleep(void *ctx, uint32_t ms)
+{
+	struct fake_state *f = ctx;
+
+	f->slept_ms += ms;
+	f->sleeps++;
+	f->now += ms;
+}
+
 static uint64_t fake_now(void *ctx)
 {
 	return ((struct fake_state *)ctx)->now;
@@ -221,6 +230,7 @@ void fake_init(struct fake_state *f, sb_port *port)
 	port->alloc = fake_alloc;
 	port->free = fake_free;
 	port->describe_error = fake_describe_error;
+	port->sleep_ms = fake_sleep;
 }
 
 struct fake_conn *fake_add_conn(struct fake_state *f)

@@ -68,6 +68,9 @@ struct fake_state {
 	struct fake_file files[FAKE_MAX_FILES];
 	size_t file_count;
 	char error[128]; /* text for describe_error */
+	uint64_t slept_ms; /* total of sleep_ms() calls (the clock moves too) */
+	unsigned sleeps;
+	char last_host[256]; /* host given to the last connect() */
 };
 
 /* Reset *f and fill *port with hooks working on it. */

@@ -4,7 +4,9 @@
 # another user it only says what is missing.
 set -eu
 
-PACKAGES="build-essential clang libmbedtls-dev libjsmn-dev openssl python3 ca-certificates"
+# Build: compilers, mbedTLS, jsmn. Tests: python3 and openssl (the stand-in
+# and its certificates), nginx and tinyproxy (network peers).
+PACKAGES="build-essential clang libmbedtls-dev libjsmn-dev openssl python3 ca-certificates nginx tinyproxy"
 
 missing=""
 for p in $PACKAGES; do
@@ -21,6 +23,17 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Packages such as nginx would start their service on install; the tests
+# start their own instances, so keep the services down.
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	made_policy=1
+fi
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+[ "$made_policy" = 1 ] && rm -f "$policy"
+true

@@ -138,7 +138,7 @@ static sb_err proxy_tunnel(sb_client *c, uint64_t deadline)
 					      "in time",
 					      name);
 		if (rc <= 0)
-			return sb_client_fail(c, SB_ERR_NETWORK,
+			return sb_client_fail(c, SB_ERR_PROXY,
 					      "proxy %s closed the connection "
 					      "instead of answering CONNECT",
 					      name);
@@ -146,7 +146,7 @@ static sb_err proxy_tunnel(sb_client *c, uint64_t deadline)
 		if (rc == SB_OK)
 			break;
 		if (rc != SB_HTTP_MORE)
-			return sb_client_fail(c, SB_ERR_NETWORK,
+			return sb_client_fail(c, SB_ERR_PROXY,
 					      "proxy %s sent a malformed answer "
 					      "to CONNECT: %s",
 					      name, c->resp.error);
@@ -157,7 +157,7 @@ static sb_err proxy_tunnel(sb_client *c, uint64_t deadline)
 
 		reason = reason ? strchr(reason + 1, ' ') : NULL;
 		return sb_client_fail(
-			c, SB_ERR_CONNECT,
+			c, SB_ERR_PROXY,
 			"proxy %s refused the tunnel to %s: HTTP %d%s%s%s", name,
 			target, c->resp.status, reason ? " " : "",
 			reason ? reason + 1 : "",

@@ -38,6 +38,7 @@ static const struct err_entry err_table[] = {
 	{SB_ERR_ENTROPY, "SB_ERR_ENTROPY", "entropy source failed"},
 	{SB_ERR_BUFFER_TOO_SMALL, "SB_ERR_BUFFER_TOO_SMALL",
 	 "output buffer too small"},
+	{SB_ERR_PROXY, "SB_ERR_PROXY", "the proxy refused the connection"},
 };
 
 static const struct err_entry *find(sb_err err)

@@ -46,7 +46,8 @@ typedef enum sb_err {
 	SB_ERR_UNSUPPORTED = -19,	/* the server lacks the API */
 	SB_ERR_TOKEN_UNCHANGED = -20,	/* renewal left the token as it was */
 	SB_ERR_ENTROPY = -21,		/* the port's entropy source failed */
-	SB_ERR_BUFFER_TOO_SMALL = -22	/* a caller's output buffer is short */
+	SB_ERR_BUFFER_TOO_SMALL = -22,	/* a caller's output buffer is short */
+	SB_ERR_PROXY = -23		/* the proxy refused or failed the tunnel */
 } sb_err;
 
 /* Short description of an error ("connection timed out"); never NULL. */

@@ -21,6 +21,7 @@ int cli_exit_code(sb_err err)
 		return EXIT_USAGE;
 	case SB_ERR_DNS:
 	case SB_ERR_CONNECT:
+	case SB_ERR_PROXY:
 	case SB_ERR_NETWORK:
 	case SB_ERR_TIMEOUT:
 		return EXIT_NETWORK;

@@ -464,7 +464,7 @@ TEST(proxy_tunnel)
 		       "Content-Length: 5\r\n\r\nnope!");
 	c = make_client(0, "http://sonar.test", "http://bob:secret@proxy.test:3128");
 	CHECK(c != NULL);
-	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_ERR_CONNECT);
+	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_ERR_PROXY);
 	CHECK(strstr(sb_client_message(c), "407") != NULL);
 	CHECK(strstr(sb_client_message(c), "http://***:***@proxy.test:3128"));
 	CHECK(strstr(sb_client_message(c), "secret") == NULL);
@@ -476,7 +476,7 @@ TEST(proxy_tunnel)
 	fake_add_conn(&F);
 	c = make_client(0, "http://sonar.test", "http://proxy.test:3128");
 	CHECK(c != NULL);
-	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_ERR_NETWORK);
+	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_ERR_PROXY);
 	CHECK(strstr(sb_client_message(c), "proxy.test") != NULL);
 	done(c);
 	CHECK_EQ_INT(F.live, 0);

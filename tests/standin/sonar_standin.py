@@ -27,6 +27,7 @@ import signal
 import socket
 import socketserver
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -68,8 +69,10 @@ BULK_RE = re.compile(r"^bulk-(\d{4,})$")
 
 SVG_PATHS = ("/api/project_badges/measure", "/api/project_badges/quality_gate")
 
-FAULT_KINDS = {"drop_after", "drop_before", "status", "chunked", "close", "idle_close",
-               "drip", "garbage", "raw", "continue"}
+FAULT_KINDS = {"delay", "drop_after", "drop_before", "status", "chunked", "close", "idle_close",
+               "drip", "garbage", "raw", "continue",
+               # fault injection for tests/e2e/faults_test.py
+               "reset", "huge", "tls_alert"}
 
 
 def fnv1a64_signed(data: bytes) -> int:
@@ -176,6 +179,7 @@ class State:
         self.requests = 0
         self.request_lines = []
         self.renewals = {}
+        self.fault_bytes_sent = 0
 
     # ---- projects -------------------------------------------------------
     def project(self, key):
@@ -242,6 +246,7 @@ class State:
                 "renewals": dict(self.renewals),
                 "tokens": dict(self.tokens),
                 "faults_pending": len(self.faults),
+                "fault_bytes_sent": getattr(self, "fault_bytes_sent", 0),
                 "mode": self.mode,
             }
 
@@ -442,6 +447,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         fault = st.take_fault(method, path)
         kind = fault["kind"] if fault else None
 
+        # "delay": a slow answer. The request is applied first, then the
+        # answer waits, as when a server is slow to reply.
+        delay = 0.0
+        if kind == "delay":
+            delay = min(float(fault.get("seconds", 0.05)), 30.0)
+            fault, kind = None, None
+
         if kind == "drop_before":
             self.abort(path, "drop_before")
             return
@@ -467,6 +479,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind == "drop_after":
             self.abort(path, "drop_after")
             return
+        if delay:
+            time.sleep(delay)
         self.send(resp, path=path, fault=fault)
 
     def abort(self, path, what):
@@ -499,6 +513,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(str(fault.get("data", "")).encode("latin-1"))
             if fault.get("close", True):
                 self.close_connection = True
+            return
+        if kind == "huge":
+            self.send_huge(fault)
             return
 
         no_body = resp.status in (204, 304) or 100 <= resp.status < 200
@@ -550,6 +567,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind == "continue":
             data = b"HTTP/1.1 100 Continue\r\n\r\n" + data
 
+        if kind in ("reset", "tls_alert"):
+            after = fault.get("after", 0)
+            after = len(head) if after == "headers" else int(after)
+            self.wfile.write(data[:after])
+            if kind == "reset":
+                self.reset_connection()
+            else:
+                self.tls_alert(fault.get("alert", "fatal"))
+            return
+
         if kind == "drip":
             interval = float(fault.get("interval", 1.0))
             for i in range(len(data)):
@@ -561,6 +588,98 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         if close or kind == "idle_close":
             self.close_connection = True
+
+    # ---- fault helpers (reset, huge, tls_alert) ---------------------------
+    def reset_connection(self):
+        """Close with a TCP RST (SO_LINGER 0): no FIN, no close_notify."""
+        self.close_connection = True
+        self.graceful = False
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def tls_alert(self, alert):
+        """Mid-stream TLS alert. "close_notify": a real (encrypted) warning
+        alert, as a truncation attack would send. "fatal": a fatal
+        internal_error alert record written in the clear on the TCP stream
+        (Python's ssl module cannot send an encrypted fatal alert on
+        demand); the client cannot authenticate it and must fail the TLS
+        session."""
+        self.close_connection = True
+        self.graceful = False
+        if self.tls is None:
+            return
+        try:
+            if alert == "close_notify":
+                self.tls.settimeout(2.0)
+                self.tls.unwrap()
+            else:
+                raw = socket.socket(fileno=os.dup(self.tls.fileno()))
+                try:
+                    raw.sendall(b"\x15\x03\x03\x00\x02\x02\x50")
+                finally:
+                    raw.close()
+        except (OSError, ValueError):
+            pass
+
+    def send_huge(self, fault):
+        """A response too big for any client cap, streamed in 64 KiB blocks
+        until done or the client goes away: what = body (Content-Length),
+        chunked_body, close_body (close-delimited), header_line (one line
+        of size bytes) or headers (size header fields)."""
+        what = fault.get("what", "body")
+        size = int(fault.get("size", 100 * 1024 * 1024))
+        block = 65536
+        st = self.server.state
+        self.close_connection = True
+        sent = 0
+
+        def w(b):
+            nonlocal sent
+            self.wfile.write(b)
+            sent += len(b)
+
+        def stream(total, filler):
+            while total > 0:
+                n = min(block, total)
+                w(filler[:n])
+                total -= n
+
+        try:
+            if what == "body":
+                w(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n" % size)
+                stream(size, b" " * block)
+            elif what == "close_body":
+                w(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                  b"Connection: close\r\n\r\n")
+                stream(size, b" " * block)
+            elif what == "chunked_body":
+                w(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n")
+                chunk = b"%x\r\n" % block + b" " * block + b"\r\n"
+                for _ in range(size // block):
+                    w(chunk)
+                w(b"0\r\n\r\n")
+            elif what == "header_line":
+                w(b"HTTP/1.1 200 OK\r\nX-Big: ")
+                stream(size, b"a" * block)
+                w(b"\r\nContent-Length: 2\r\n\r\n{}")
+            else:  # headers
+                w(b"HTTP/1.1 200 OK\r\n")
+                lines = []
+                for i in range(size):
+                    lines.append(b"X-Header-%d: v\r\n" % i)
+                    if len(lines) == 1000:
+                        w(b"".join(lines))
+                        lines = []
+                w(b"".join(lines) + b"Content-Length: 2\r\n\r\n{}")
+        finally:
+            with st.lock:
+                st.fault_bytes_sent = getattr(st, "fault_bytes_sent", 0) + sent
 
     # ---- control API ------------------------------------------------------
     def control(self, method, path, body):

@@ -33,6 +33,7 @@ typedef struct cli_options {
 	int nargs;
 
 	const char *url;
+	int url_given; /* by --url or SONAR_HOST_URL (not the default) */
 	const char *token_file;
 	const char *organization;
 	const char *cacert;

@@ -316,6 +316,7 @@ int cli_parse(int argc, char **argv, cli_options *o)
 		o->cacert = env("SSL_CERT_FILE");
 	if (!o->cacert && !o->capath)
 		o->capath = env("SSL_CERT_DIR");
+	o->url_given = o->url != NULL;
 	if (!o->url)
 		o->url = "https://sonarcloud.io";
 	/* Proxy variables as curl reads them: for http:// only the

@@ -138,7 +138,6 @@ static int load_props(int *found)
 int cli_props_apply(cli_options *o, const char **project_key)
 {
 	static int loaded, found;
-	const char *env_url = getenv("SONAR_HOST_URL");
 	int r;
 
 	if (project_key)
@@ -151,9 +150,7 @@ int cli_props_apply(cli_options *o, const char **project_key)
 	}
 	if (!found)
 		return -1;
-	/* cli_parse puts the default in o->url when nothing was given. */
-	if (prop_url[0] && (!env_url || !*env_url) &&
-	    strcmp(o->url, "https://sonarcloud.io") == 0)
+	if (prop_url[0] && !o->url_given)
 		o->url = prop_url;
 	if (prop_org[0] && !o->organization)
 		o->organization = prop_org;

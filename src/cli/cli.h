@@ -101,6 +101,8 @@ int cli_unknown_option(const char *cmd, const char *name);
 /* Parse argv and the environment. Returns -1 to go on, else an exit
  * code (after --help, --version, or a usage error already printed). */
 int cli_parse(int argc, char **argv, cli_options *o);
+/* Free what cli_parse allocated. */
+void cli_options_free(cli_options *o);
 void cli_usage(void *stream);
 
 /* Print "sonarbadge: MESSAGE" on stderr. */

@@ -110,6 +110,9 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* argv without operands: an empty list that is never freed. */
+static char *none_args[1];
+
 /* Global options that take a value. */
 static const char *const valued[] = {
 	"--url",	"--token-file", "--auth",	     "--organization",
@@ -257,11 +260,10 @@ static int is_option(const char *arg)
 int cli_parse(int argc, char **argv, cli_options *o)
 {
 	int i, rc, only_args = 0;
-	static char *none[1];
 
 	memset(o, 0, sizeof(*o));
 	o->retries = 2;
-	o->rest = argc > 1 ? calloc((size_t)argc, sizeof(char *)) : none;
+	o->rest = argc > 1 ? calloc((size_t)argc, sizeof(char *)) : none_args;
 	o->args = argc > 1 ? calloc((size_t)argc, sizeof(char *)) : NULL;
 	if (!o->rest || (argc > 1 && !o->args)) {
 		cli_error("out of memory");
@@ -332,6 +334,17 @@ int cli_parse(int argc, char **argv, cli_options *o)
 	if (!o->noproxy && !(o->noproxy = env("no_proxy")))
 		o->noproxy = env("NO_PROXY");
 	return -1;
+}
+
+void cli_options_free(cli_options *o)
+{
+	if (o->rest && o->rest != none_args)
+		free(o->rest);
+	free((void *)o->args);
+	free((void *)o->rewrite_files);
+	o->rest = NULL;
+	o->args = NULL;
+	o->rewrite_files = NULL;
 }
 
 int cli_next_arg(cli_options *o, cli_iter *it, const char **arg, char *name,

@@ -25,7 +25,6 @@ typedef struct project {
 } project;
 
 static project *projects;
-static const char **rewrite_list; /* keeps o->rewrite_files reachable */
 static size_t nprojects, cap_projects;
 static int list_failed;
 
@@ -188,7 +187,7 @@ int parse_rotate(cli_options *o)
 	char name[32];
 	int kind, rc, i;
 
-	o->rewrite_files = rewrite_list =
+	o->rewrite_files =
 		calloc((size_t)o->nrest + 1, sizeof(char *));
 	if (!o->rewrite_files) {
 		cli_error("out of memory");

@@ -99,9 +99,11 @@ static const struct command {
 	{"projects", parse_projects, cmd_projects},
 };
 
-int main(int argc, char **argv)
+/* The parsed command line; main frees what parsing allocated. */
+static cli_options o;
+
+static int run_command(int argc, char **argv)
 {
-	cli_options o;
 	sb_config cfg;
 	sb_port port;
 	sb_posix_ctx px;
@@ -194,5 +196,13 @@ int main(int argc, char **argv)
 		cli_error("cannot write to standard output");
 		return rc ? rc : EXIT_USAGE;
 	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = run_command(argc, argv);
+
+	cli_options_free(&o);
 	return rc;
 }

@@ -31,6 +31,7 @@ if [ ! -e "$policy" ]; then
 	printf '#!/bin/sh\nexit 101\n' >"$policy"
 	chmod 755 "$policy"
 	made_policy=1
+	trap 'rm -f "$policy"' EXIT
 fi
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086

@@ -16,13 +16,15 @@
 sb_err sb_client_fail(sb_client *c, sb_err err, const char *fmt, ...)
 {
 	va_list ap;
-	char raw[SB_MAX_MESSAGE_LEN];
+	char raw[SB_MAX_MESSAGE_LEN], clean[SB_MAX_MESSAGE_LEN];
 
 	va_start(ap, fmt);
 	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
 		raw[0] = '\0';
 	va_end(ap);
-	sb_printable(raw, c->message, sizeof(c->message));
+	/* A server may echo the credentials or a badge token back. */
+	sb_scrub(c->auth_value, raw, clean, sizeof(clean));
+	sb_printable(clean, c->message, sizeof(c->message));
 	return err;
 }
 
@@ -38,6 +40,8 @@ void sb_client_trace(sb_client *c, const char *fmt, ...)
 		raw[0] = '\0';
 	va_end(ap);
 	sb_redact(raw, line, sizeof(line));
+	sb_scrub(c->auth_value, line, raw, sizeof(raw));
+	memcpy(line, raw, sizeof(line));
 	c->trace(c->trace_user, line);
 }
 
@@ -53,6 +57,8 @@ void sb_client_notice(sb_client *c, const char *fmt, ...)
 		raw[0] = '\0';
 	va_end(ap);
 	sb_redact(raw, line, sizeof(line));
+	sb_scrub(c->auth_value, line, raw, sizeof(raw));
+	memcpy(line, raw, sizeof(line));
 	c->notice(c->notice_user, line);
 }
 
@@ -91,7 +97,8 @@ static sb_err make_auth(sb_client *c, const char *token, sb_auth auth)
 	raw = c->port.alloc(c->port.ctx, n + 2);
 	if (!raw)
 		return SB_ERR_NOMEM;
-	memcpy(raw, token, n);
+	/* raw is length-counted (n + 1 bytes go to sb_base64): no NUL. */
+	memcpy(raw, token, n); /* NOLINT(bugprone-not-null-terminated-result) */
 	raw[n] = ':';
 	memcpy(c->auth_value, "Basic ", 6);
 	err = sb_base64((const unsigned char *)raw, n + 1, c->auth_value + 6,

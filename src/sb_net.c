@@ -78,8 +78,7 @@ static int ipv6_parse(const char *s, size_t len, unsigned char out[16])
 						 words + n) != 4)
 				return 0;
 			n += 4;
-			i = len;
-			break;
+			break; /* the IPv4 part ends the address */
 		}
 		if (d == 0 || d > 4)
 			return 0;
@@ -335,10 +334,17 @@ sb_err sb_proxy_parse(const char *text, sb_proxy_url *p, char *msg,
 	if (sb_ascii_ncaseeq(text, "http://", 7)) {
 		rest = text + 7;
 	} else if (strstr(text, "://")) {
+		/* Echo the scheme only when it is one: "user:pw@h/x://"
+		 * must not put the password in the message. */
+		size_t k = (size_t)(strstr(text, "://") - text);
+		int scheme = k > 0 && strspn(text, "abcdefghijklmnopqrstuvwxyz"
+					       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					       "0123456789+-.") == k;
+
 		sb_fmt(msg, msg_cap,
 		       "unsupported proxy scheme in '%.*s' (only http:// "
 		       "proxies)",
-		       (int)(strstr(text, "://") - text + 3), text);
+		       scheme ? (int)k + 3 : 3, scheme ? text : "://");
 		return SB_ERR_CONFIG;
 	} else {
 		rest = text; /* curl: a bare host:port is an HTTP proxy */

@@ -234,3 +234,119 @@ void sb_redact(const char *line, char *out, size_t cap)
 	out[pos] = '\0';
 	sb_printable(out, out, cap);
 }
+
+static int b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Decode standard base64 (stops at '=' or a foreign character). */
+static size_t b64_decode(const char *in, size_t n, unsigned char *out,
+			 size_t cap)
+{
+	size_t i, pos = 0;
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (i = 0; i < n; i++) {
+		int v = b64_value((unsigned char)in[i]);
+
+		if (v < 0)
+			break;
+		acc = (acc << 6 | (unsigned)v) & 0xffffffu;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (pos == cap)
+				return pos;
+			out[pos++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return pos;
+}
+
+static int is_alnum_ch(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+static int is_hex_ch(int c)
+{
+	return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* Length of a token-shaped word at s (0 when there is none). */
+static size_t token_word(const char *s, int at_boundary)
+{
+	size_t n = 0;
+
+	if (!at_boundary)
+		return 0;
+	if (s[0] == 's' && s[1] == 'q' && strchr("bupa", s[2]) && s[2] &&
+	    s[3] == '_') {
+		while (is_alnum_ch((unsigned char)s[4 + n]))
+			n++;
+		return n >= 8 ? 4 + n : 0;
+	}
+	while (is_hex_ch((unsigned char)s[n]))
+		n++;
+	return n >= 32 && !is_alnum_ch((unsigned char)s[n]) ? n : 0;
+}
+
+void sb_scrub(const char *auth, const char *in, char *out, size_t cap)
+{
+	const char *cred = NULL;
+	size_t cred_len = 0, user_len = 0, i = 0, pos = 0;
+	char user[SB_MAX_USER_TOKEN_LEN + 2];
+
+	if (cap == 0)
+		return;
+	if (auth) {
+		cred = strchr(auth, ' ');
+		cred = cred ? cred + 1 : auth;
+		cred_len = strlen(cred);
+		if (sb_ascii_ncaseeq(auth, "Basic ", 6)) {
+			user_len = b64_decode(cred, cred_len,
+					      (unsigned char *)user,
+					      sizeof(user) - 1);
+			while (user_len > 0 && user[user_len - 1] == ':')
+				user_len--; /* the empty password */
+		}
+	}
+	while (in[i] && pos + 1 < cap) {
+		size_t skip = 0;
+		int boundary = i == 0 || !is_alnum_ch((unsigned char)in[i - 1]);
+
+		if (cred_len >= 4 && strncmp(in + i, cred, cred_len) == 0)
+			skip = cred_len;
+		else if (user_len >= 4 && strncmp(in + i, user, user_len) == 0)
+			skip = user_len;
+		else
+			skip = token_word(in + i, boundary);
+		if (skip) {
+			size_t n = strlen(REDACTED);
+
+			if (n > cap - 1 - pos)
+				n = cap - 1 - pos;
+			memcpy(out + pos, REDACTED, n);
+			pos += n;
+			i += skip;
+			continue;
+		}
+		out[pos++] = in[i++];
+	}
+	out[pos] = '\0';
+	sb_wipe(user, sizeof(user));
+}

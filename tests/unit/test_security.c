@@ -1,0 +1,91 @@
+/*
+ * test_security.c - the secret filters of sb_util.c: sb_scrub (credentials
+ * and token-shaped words in messages, even when a server echoes them) and
+ * sb_redact (Authorization values and token= in trace lines).
+ */
+#include <string.h>
+
+#include "harness.h"
+#include "sb_util.h"
+
+#define BASIC "Basic c3F1X3NlY3JldHRva2VuOg==" /* "squ_secrettoken:" */
+
+static char out[512];
+
+TEST(scrub_basic_credential_and_decoded_token)
+{
+	sb_scrub(BASIC, "bad c3F1X3NlY3JldHRva2VuOg== and squ_secrettoken!", out,
+		 sizeof(out));
+	CHECK_STR_EQ(out, "bad [redacted] and [redacted]!");
+}
+
+TEST(scrub_bearer)
+{
+	sb_scrub("Bearer abcd.efgh", "token abcd.efgh rejected", out,
+		 sizeof(out));
+	CHECK_STR_EQ(out, "token [redacted] rejected");
+}
+
+TEST(scrub_token_shaped_words)
+{
+	sb_scrub(NULL,
+		 "old sqb_0123456789abcdef0123456789abcdef01234567, "
+		 "cloud 0123456789abcdef0123456789abcdef01234567; "
+		 "short sqb_12 and squ_a1b2c3d4e5",
+		 out, sizeof(out));
+	CHECK_STR_EQ(out, "old [redacted], cloud [redacted]; short sqb_12 and "
+			  "[redacted]");
+}
+
+TEST(scrub_keeps_ordinary_text)
+{
+	const char *m = "project 'my:proj' not found (HTTP 404: Unknown url)";
+
+	sb_scrub(BASIC, m, out, sizeof(out));
+	CHECK_STR_EQ(out, m);
+	/* A hex run inside a word is not a token (e.g. part of a key). */
+	sb_scrub(NULL, "key-x0123456789abcdef0123456789abcdef0y", out,
+		 sizeof(out));
+	CHECK_STR_EQ(out, "key-x0123456789abcdef0123456789abcdef0y");
+}
+
+TEST(scrub_truncates_safely)
+{
+	char small[8];
+
+	sb_scrub(BASIC, "squ_secrettoken", small, sizeof(small));
+	CHECK_STR_EQ(small, "[redact");
+	sb_scrub(BASIC, "x", small, 1);
+	CHECK_STR_EQ(small, "");
+}
+
+TEST(redact_authorization_without_scheme_or_with_tab)
+{
+	sb_redact("> Authorization: squ_secret", out, sizeof(out));
+	CHECK(strstr(out, "squ_secret") == NULL);
+	sb_redact("> Authorization: Basic\tc2VjcmV0", out, sizeof(out));
+	CHECK(strstr(out, "c2VjcmV0") == NULL);
+	CHECK(strchr(out, '\t') == NULL);
+	sb_redact("> Authorization: Basic c2VjcmV0", out, sizeof(out));
+	CHECK_STR_EQ(out, "> Authorization: Basic [redacted]");
+}
+
+TEST(redact_token_query)
+{
+	sb_redact("> GET /api/project_badges/measure?project=a&token=sqb_1 HTTP/1.1",
+		  out, sizeof(out));
+	CHECK_STR_EQ(out, "> GET /api/project_badges/measure?project=a&token="
+			  "[redacted] HTTP/1.1");
+}
+
+int main(void)
+{
+	RUN(scrub_basic_credential_and_decoded_token);
+	RUN(scrub_bearer);
+	RUN(scrub_token_shaped_words);
+	RUN(scrub_keeps_ordinary_text);
+	RUN(scrub_truncates_safely);
+	RUN(redact_authorization_without_scheme_or_with_tab);
+	RUN(redact_token_query);
+	return harness_main();
+}

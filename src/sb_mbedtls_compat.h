@@ -15,6 +15,7 @@
 #endif
 
 #include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecp.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/platform_util.h>
@@ -57,6 +58,76 @@ static inline void sb_compat_min_tls12(mbedtls_ssl_config *conf)
 #else
 	mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
 				     MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
+}
+
+/*
+ * Key-exchange groups, fastest first (the server usually follows the
+ * client's order): X25519 and P-256 before the default list's P-521 and
+ * P-384, which cost several times more per handshake. Same set of
+ * groups as mbedTLS's default, only the order differs.
+ */
+static inline void sb_compat_prefer_fast_groups(mbedtls_ssl_config *conf)
+{
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+	static const uint16_t groups[] = {
+#if defined(MBEDTLS_ECP_DP_CURVE25519_ENABLED)
+		MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
+#endif
+#if defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED)
+		MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+#endif
+#if defined(MBEDTLS_ECP_DP_SECP384R1_ENABLED)
+		MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
+#endif
+#if defined(MBEDTLS_ECP_DP_CURVE448_ENABLED)
+		MBEDTLS_SSL_IANA_TLS_GROUP_X448,
+#endif
+#if defined(MBEDTLS_ECP_DP_SECP521R1_ENABLED)
+		MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1,
+#endif
+#if defined(MBEDTLS_ECP_DP_BP256R1_ENABLED)
+		MBEDTLS_SSL_IANA_TLS_GROUP_BP256R1,
+#endif
+#if defined(MBEDTLS_ECP_DP_BP384R1_ENABLED)
+		MBEDTLS_SSL_IANA_TLS_GROUP_BP384R1,
+#endif
+#if defined(MBEDTLS_ECP_DP_BP512R1_ENABLED)
+		MBEDTLS_SSL_IANA_TLS_GROUP_BP512R1,
+#endif
+#if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED) && \
+	defined(PSA_WANT_ALG_FFDH)
+		MBEDTLS_SSL_IANA_TLS_GROUP_FFDHE2048,
+#endif
+		MBEDTLS_SSL_IANA_TLS_GROUP_NONE
+	};
+
+	mbedtls_ssl_conf_groups(conf, groups);
+#elif defined(MBEDTLS_ECP_C)
+	/* Every curve mbedTLS was built with, the fast ones first. */
+	static mbedtls_ecp_group_id curves[MBEDTLS_ECP_DP_MAX + 1];
+	static const mbedtls_ecp_group_id first[] = {
+		MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1,
+		MBEDTLS_ECP_DP_SECP384R1};
+	const mbedtls_ecp_group_id *all = mbedtls_ecp_grp_id_list();
+	size_t n = 0, i, j;
+
+	if (curves[0] == MBEDTLS_ECP_DP_NONE) {
+		for (i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+			for (j = 0; all[j] != MBEDTLS_ECP_DP_NONE; j++)
+				if (all[j] == first[i])
+					curves[n++] = first[i];
+		for (j = 0; all[j] != MBEDTLS_ECP_DP_NONE; j++) {
+			for (i = 0; i < n && curves[i] != all[j]; i++)
+				;
+			if (i == n && n < MBEDTLS_ECP_DP_MAX)
+				curves[n++] = all[j];
+		}
+		curves[n] = MBEDTLS_ECP_DP_NONE;
+	}
+	mbedtls_ssl_conf_curves(conf, curves);
+#else
+	(void)conf;
 #endif
 }
 

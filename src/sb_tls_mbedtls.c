@@ -8,6 +8,8 @@
 #include "sb_tls.h"
 
 #include <string.h>
+#include <errno.h>
+#include <stdio.h>
 
 #include "sb_mbedtls_compat.h"
 #include "sb_net.h"
@@ -27,6 +29,16 @@ struct sb_tls {
 	struct sb_socket *sock;
 	uint64_t deadline;
 	int last_port_rc; /* what the port said last, for error mapping */
+	/*
+	 * The streamed trust store: a PEM bundle that is not kept in memory.
+	 * The handshake runs without a CA chain (VERIFY_OPTIONAL); then the
+	 * bundle is read one certificate at a time, only the issuers of the
+	 * server's chain are kept, and the chain and host name are verified
+	 * against them before sb_tls_connect returns. NULL: t->ca is the
+	 * store and mbedTLS verifies during the handshake.
+	 */
+	char *bundle;
+	char *extra_pem; /* SONAR_ROOT_CERT alongside the bundle, or NULL */
 	char message[256];
 };
 
@@ -163,6 +175,305 @@ static sb_err load_extra_root(sb_tls *t, const char *pem, char *msg,
 	return SB_OK;
 }
 
+
+/* ---------------------------------------------------------------------
+ * The streamed trust store. A PEM bundle is read through a small window
+ * (C stdio, as mbedTLS's own file functions do), one certificate at a
+ * time, so the whole Debian bundle (about 220 KB of PEM, 600 KB parsed)
+ * never sits in memory.
+ */
+#define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
+#define PEM_END "-----END CERTIFICATE-----"
+/* Larger than any PEM certificate of a real bundle (RSA-4096 roots with
+ * long names: 2.8 KB in Debian's bundle); a larger one is skipped
+ * as unusable. */
+#define PEM_WINDOW 4096
+
+typedef int (*pem_visit)(sb_tls *t, const mbedtls_x509_crt *crt, void *arg);
+
+static const char *find_text(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0)
+			return hay + i;
+	return NULL;
+}
+
+enum { PEM_OK = 0, PEM_UNREADABLE = -1, PEM_NOMEM = -2 };
+
+/*
+ * Call visit for each certificate of the PEM file that mbedTLS parses,
+ * until it returns non-zero. *markers counts the BEGIN CERTIFICATE
+ * markers seen. On PEM_UNREADABLE, msg says why.
+ */
+static int pem_stream(sb_tls *t, const char *path, pem_visit visit, void *arg,
+		      int *markers, char *msg, size_t cap)
+{
+	FILE *f;
+	char *win;
+	size_t have = 0;
+	int eof = 0, result = PEM_OK;
+	long size;
+
+	*markers = 0;
+	errno = 0;
+	f = fopen(path, "rb");
+	if (!f) {
+		sb_fmt(msg, cap, "cannot read CA file %s: %s", path,
+		       errno ? strerror(errno) : "cannot open");
+		return PEM_UNREADABLE;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		sb_fmt(msg, cap, "cannot read CA file %s: not a regular file",
+		       path);
+		fclose(f);
+		return PEM_UNREADABLE;
+	}
+	if ((unsigned long)size > SB_MAX_CA_FILE_BYTES) {
+		sb_fmt(msg, cap, "cannot read CA file %s: file too large", path);
+		fclose(f);
+		return PEM_UNREADABLE;
+	}
+	win = t->port->alloc(t->port->ctx, PEM_WINDOW + 1);
+	if (!win) {
+		fclose(f);
+		return PEM_NOMEM;
+	}
+	for (;;) {
+		const char *b, *e;
+		size_t end;
+
+		if (!eof && have < PEM_WINDOW) {
+			size_t n = fread(win + have, 1, PEM_WINDOW - have, f);
+
+			if (n == 0) {
+				if (ferror(f)) {
+					sb_fmt(msg, cap,
+					       "cannot read CA file %s: %s", path,
+					       errno ? strerror(errno)
+						     : "read error");
+					result = PEM_UNREADABLE;
+					break;
+				}
+				eof = 1;
+			}
+			have += n;
+		}
+		b = find_text(win, have, PEM_BEGIN);
+		if (!b) {
+			/* Keep a tail that may hold the start of a marker. */
+			size_t keep = sizeof(PEM_BEGIN) - 2;
+
+			if (eof)
+				break;
+			if (have > keep) {
+				memmove(win, win + have - keep, keep);
+				have = keep;
+			}
+			continue;
+		}
+		if (b != win) {
+			have -= (size_t)(b - win);
+			memmove(win, b, have);
+		}
+		e = find_text(win, have, PEM_END);
+		if (!e) {
+			if (!eof && have < PEM_WINDOW)
+				continue; /* read more */
+			/* Unterminated or larger than the window: skip it. */
+			(*markers)++;
+			if (eof && have < PEM_WINDOW)
+				break;
+			have -= sizeof(PEM_BEGIN) - 1;
+			memmove(win, win + sizeof(PEM_BEGIN) - 1, have);
+			continue;
+		}
+		(*markers)++;
+		end = (size_t)(e - win) + sizeof(PEM_END) - 1;
+		{
+			mbedtls_x509_crt one;
+			char saved = win[end];
+			int rc, stop = 0;
+
+			win[end] = '\0'; /* PEM parsing wants the NUL counted */
+			mbedtls_x509_crt_init(&one);
+			rc = mbedtls_x509_crt_parse(&one, (unsigned char *)win,
+						    end + 1);
+			win[end] = saved;
+			if (rc == 0 && one.raw.p)
+				stop = visit(t, &one, arg);
+			mbedtls_x509_crt_free(&one);
+			if (rc == MBEDTLS_ERR_X509_ALLOC_FAILED) {
+				result = PEM_NOMEM;
+				break;
+			}
+			if (stop)
+				break;
+		}
+		have -= end;
+		memmove(win, win + end, have);
+	}
+	t->port->free(t->port->ctx, win);
+	fclose(f);
+	return result;
+}
+
+static int visit_first(sb_tls *t, const mbedtls_x509_crt *crt, void *arg)
+{
+	(void)t;
+	(void)crt;
+	*(int *)arg = 1;
+	return 1;
+}
+
+/*
+ * Is path a PEM bundle with at least one usable certificate? Then it
+ * becomes the streamed store. *unreadable as in load_file; on SB_OK with
+ * *streamed == 0 the caller loads the file the classic way (DER, or a
+ * file whose certificates mbedTLS rejects: its messages say why).
+ */
+static sb_err probe_bundle(sb_tls *t, const char *path, int *unreadable,
+			   int *streamed, char *msg, size_t cap)
+{
+	int usable = 0, markers = 0;
+	int rc = pem_stream(t, path, visit_first, &usable, &markers, msg, cap);
+
+	*streamed = 0;
+	*unreadable = rc == PEM_UNREADABLE;
+	if (rc == PEM_NOMEM)
+		return SB_ERR_NOMEM;
+	if (rc != PEM_OK)
+		return SB_ERR_CONFIG;
+	if (!usable)
+		return SB_OK;
+	t->bundle = sb_strdup(t->port, path);
+	if (!t->bundle)
+		return SB_ERR_NOMEM;
+	*streamed = 1;
+	return SB_OK;
+}
+
+/* Do two distinguished names match (raw bytes, else mbedTLS's text)? */
+static int same_name(const mbedtls_x509_buf *a_raw, const mbedtls_x509_name *a,
+		     const mbedtls_x509_buf *b_raw, const mbedtls_x509_name *b)
+{
+	char ta[512], tb[512];
+
+	if (a_raw->len == b_raw->len &&
+	    memcmp(a_raw->p, b_raw->p, a_raw->len) == 0)
+		return 1;
+	if (mbedtls_x509_dn_gets(ta, sizeof(ta), a) < 0 ||
+	    mbedtls_x509_dn_gets(tb, sizeof(tb), b) < 0)
+		return 0;
+	return sb_ascii_caseeq(ta, tb);
+}
+
+struct pick {
+	const mbedtls_x509_crt *chain; /* the server's certificates */
+	mbedtls_x509_crt *trust;       /* the anchors kept */
+	int nomem;
+};
+
+/* Keep a bundle certificate whose subject issued one of the chain's. */
+static int visit_pick(sb_tls *t, const mbedtls_x509_crt *crt, void *arg)
+{
+	struct pick *p = arg;
+	const mbedtls_x509_crt *c;
+
+	(void)t;
+	for (c = p->chain; c && c->raw.p; c = c->next) {
+		if (!same_name(&crt->subject_raw, &crt->subject, &c->issuer_raw,
+			       &c->issuer))
+			continue;
+		if (mbedtls_x509_crt_parse_der(p->trust, crt->raw.p,
+					       crt->raw.len) ==
+		    MBEDTLS_ERR_X509_ALLOC_FAILED) {
+			p->nomem = 1;
+			return 1;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* One line: the verify info lists one reason per line. */
+static void verify_reasons(uint32_t flags, char *out, size_t cap)
+{
+	size_t n;
+
+	mbedtls_x509_crt_verify_info(out, cap, "", flags);
+	for (n = 0; out[n]; n++)
+		if (out[n] == '\n')
+			out[n] = out[n + 1] ? ';' : '\0';
+}
+
+/*
+ * After a handshake without a CA chain: verify the server's chain and
+ * name against the anchors of the bundle (and SONAR_ROOT_CERT) it needs.
+ */
+static sb_err verify_streamed(sb_tls *t, const char *hostname, int is_ip,
+			      char *msg, size_t msg_cap)
+{
+	const mbedtls_x509_crt *chain = mbedtls_ssl_get_peer_cert(&t->ssl);
+	mbedtls_x509_crt trust;
+	struct pick p;
+	uint32_t flags = 0, hs_flags;
+	int rc, markers;
+	sb_err err = SB_OK;
+
+	if (!chain) {
+		sb_fmt(msg, msg_cap, "%s sent no certificate", hostname);
+		return SB_ERR_TLS_VERIFY;
+	}
+	mbedtls_x509_crt_init(&trust);
+	if (t->extra_pem &&
+	    mbedtls_x509_crt_parse(&trust, (const unsigned char *)t->extra_pem,
+				   strlen(t->extra_pem) + 1) != 0) {
+		mbedtls_x509_crt_free(&trust);
+		sb_fmt(msg, msg_cap, "out of memory");
+		return SB_ERR_NOMEM;
+	}
+	p.chain = chain;
+	p.trust = &trust;
+	p.nomem = 0;
+	rc = pem_stream(t, t->bundle, visit_pick, &p, &markers, msg, msg_cap);
+	if (rc == PEM_NOMEM || p.nomem) {
+		sb_fmt(msg, msg_cap, "out of memory");
+		err = SB_ERR_NOMEM;
+	} else if (rc != PEM_OK) {
+		err = SB_ERR_CONFIG; /* msg: cannot read CA file ... */
+	}
+	if (err == SB_OK) {
+		rc = mbedtls_x509_crt_verify_with_profile(
+			(mbedtls_x509_crt *)chain, trust.raw.p ? &trust : NULL,
+			NULL, &mbedtls_x509_crt_profile_default,
+			is_ip ? NULL : hostname, &flags, NULL, NULL);
+		/* The handshake's own checks of the certificate's usage and
+		 * key still count; its "not trusted" does not. */
+		hs_flags = mbedtls_ssl_get_verify_result(&t->ssl);
+		if (hs_flags != (uint32_t)-1)
+			flags |= hs_flags & (MBEDTLS_X509_BADCERT_KEY_USAGE |
+					     MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |
+					     MBEDTLS_X509_BADCERT_BAD_KEY);
+		if (rc != 0 || flags != 0) {
+			char info[256];
+
+			if (flags == 0)
+				flags = MBEDTLS_X509_BADCERT_OTHER;
+			verify_reasons(flags, info, sizeof(info));
+			sb_fmt(msg, msg_cap,
+			       "server certificate for %s not accepted: %s",
+			       hostname, info);
+			err = SB_ERR_TLS_VERIFY;
+		}
+	}
+	mbedtls_x509_crt_free(&trust);
+	return err;
+}
+
 static sb_err load_store(sb_tls *t, const sb_tls_config *cfg, char *msg,
 			 size_t cap);
 
@@ -176,17 +487,30 @@ static sb_err load_trust(sb_tls *t, const sb_tls_config *cfg, char *msg,
 	/* With no store found, the extra root alone is the store. */
 	if (err != SB_OK && (cfg->ca_file || cfg->ca_path))
 		return err;
-	return load_extra_root(t, cfg->extra_root_pem, msg, cap);
+	err = load_extra_root(t, cfg->extra_root_pem, msg, cap);
+	if (err != SB_OK || !t->bundle)
+		return err;
+	/* Checked above; kept as text next to the streamed bundle. */
+	mbedtls_x509_crt_free(&t->ca);
+	mbedtls_x509_crt_init(&t->ca);
+	t->extra_pem = sb_strdup(t->port, cfg->extra_root_pem);
+	return t->extra_pem ? SB_OK : SB_ERR_NOMEM;
 }
 
 static sb_err load_store(sb_tls *t, const sb_tls_config *cfg, char *msg,
 			 size_t cap)
 {
 	size_t i;
-	int unreadable;
+	int unreadable, streamed;
+	sb_err err;
 
-	if (cfg->ca_file)
+	if (cfg->ca_file) {
+		err = probe_bundle(t, cfg->ca_file, &unreadable, &streamed, msg,
+				   cap);
+		if (err != SB_OK || streamed)
+			return err;
 		return load_file(t, cfg->ca_file, &unreadable, msg, cap);
+	}
 	if (cfg->ca_path) {
 		int rc = mbedtls_x509_crt_parse_path(&t->ca, cfg->ca_path);
 
@@ -198,9 +522,14 @@ static sb_err load_store(sb_tls *t, const sb_tls_config *cfg, char *msg,
 		return SB_OK;
 	}
 	for (i = 0; sb_default_ca_files[i]; i++) {
-		sb_err err = load_file(t, sb_default_ca_files[i], &unreadable,
-				       msg, cap);
-
+		err = probe_bundle(t, sb_default_ca_files[i], &unreadable,
+				   &streamed, msg, cap);
+		if (err != SB_OK || streamed)
+			return err;
+		if (unreadable)
+			continue;
+		err = load_file(t, sb_default_ca_files[i], &unreadable, msg,
+				cap);
 		if (!unreadable)
 			return err;
 	}
@@ -314,6 +643,7 @@ sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
 		goto fail;
 	}
 	sb_compat_min_tls12(&t->conf);
+	sb_compat_prefer_fast_groups(&t->conf);
 	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
 	t->conf_insecure = cfg->insecure;
 	if (cfg->insecure) {
@@ -322,9 +652,15 @@ sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
 		err = load_trust(t, cfg, msg, msg_cap);
 		if (err != SB_OK)
 			goto fail;
-		mbedtls_ssl_conf_authmode(&t->conf,
-					  MBEDTLS_SSL_VERIFY_REQUIRED);
-		mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+		if (t->bundle) {
+			/* Verified after the handshake: verify_streamed. */
+			mbedtls_ssl_conf_authmode(&t->conf,
+						  MBEDTLS_SSL_VERIFY_OPTIONAL);
+		} else {
+			mbedtls_ssl_conf_authmode(&t->conf,
+						  MBEDTLS_SSL_VERIFY_REQUIRED);
+			mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+		}
 	}
 	if (cfg->client_cert || cfg->client_key) {
 		if (!cfg->client_cert || !cfg->client_key) {
@@ -372,6 +708,8 @@ void sb_tls_destroy(sb_tls *t)
 	mbedtls_pk_free(&t->own_key);
 	mbedtls_ssl_config_free(&t->conf);
 	mbedtls_ctr_drbg_free(&t->drbg);
+	sb_strfree(t->port, t->bundle);
+	sb_strfree(t->port, t->extra_pem);
 	{
 		const sb_port *port = t->port;
 
@@ -474,7 +812,11 @@ sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
 	} while (rc == MBEDTLS_ERR_SSL_WANT_READ ||
 		 rc == MBEDTLS_ERR_SSL_WANT_WRITE);
 	if (rc == 0) {
-		err = check_peer(t, hostname, is_ip, ip, msg, msg_cap);
+		err = t->bundle && !t->conf_insecure
+			      ? verify_streamed(t, hostname, is_ip, msg, msg_cap)
+			      : SB_OK;
+		if (err == SB_OK)
+			err = check_peer(t, hostname, is_ip, ip, msg, msg_cap);
 		if (err != SB_OK)
 			t->sock = NULL; /* nothing more goes to this server */
 		return err;
@@ -482,16 +824,13 @@ sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
 
 	t->sock = NULL; /* no close_notify on a failed handshake */
 	flags = mbedtls_ssl_get_verify_result(&t->ssl);
+	/* Without a CA chain (streamed store) "not trusted" is expected
+	 * here: only a verification failure proper is reported as one. */
 	if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
-	    (flags != 0 && flags != (uint32_t)-1)) {
+	    (!t->bundle && flags != 0 && flags != (uint32_t)-1)) {
 		char info[256];
-		size_t n;
 
-		mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags);
-		/* One line: the info lists one reason per line. */
-		for (n = 0; info[n]; n++)
-			if (info[n] == '\n')
-				info[n] = info[n + 1] ? ';' : '\0';
+		verify_reasons(flags, info, sizeof(info));
 		sb_fmt(msg, msg_cap,
 		       "server certificate for %s not accepted: %s", hostname,
 		       info);

@@ -44,8 +44,8 @@ struct sb_client {
 
 	int http_status;
 	sb_http_response resp;
-	unsigned char rbuf[4096];
-	char req[SB_MAX_REQUEST_BYTES];
+	unsigned char rbuf[1024];
+	char *req; /* the request being sent (holds the Authorization) */
 	char message[SB_MAX_MESSAGE_LEN];
 };
 

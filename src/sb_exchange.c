@@ -11,7 +11,6 @@
 #include "sb_client.h"
 
 #define USER_AGENT "sonarbadge/" SB_VERSION
-#define TARGET_CAP (SB_MAX_PATH_LEN + SB_MAX_REQUEST_BYTES / 2)
 
 static void trace_request(sb_client *c)
 {
@@ -121,7 +120,7 @@ static sb_err send_once(sb_client *c, const char *method, const char *target,
 			const char *form_body, int *outcome_unknown)
 {
 	sb_http_request req;
-	size_t req_len;
+	size_t req_len, cap;
 	int tries, is_post = strcmp(method, "POST") == 0;
 	sb_err err = SB_OK;
 
@@ -136,11 +135,25 @@ static sb_err send_once(sb_client *c, const char *method, const char *target,
 		req.body_len = strlen(form_body);
 		req.content_type = "application/x-www-form-urlencoded";
 	}
-	if (sb_http_write_request(&req, c->req, sizeof(c->req), &req_len) !=
-	    SB_OK)
-		return sb_client_fail(c, SB_ERR_TOO_LARGE,
-				      "request too large (limit %u bytes)",
-				      (unsigned)SB_MAX_REQUEST_BYTES);
+	/* The request buffer lives only while the request does: start small,
+	 * double up to the cap (an idle client holds no copy of the secret). */
+	for (cap = 1024;; cap *= 2) {
+		if (cap > SB_MAX_REQUEST_BYTES)
+			cap = SB_MAX_REQUEST_BYTES;
+		c->req = c->port.alloc(c->port.ctx, cap);
+		if (!c->req)
+			return sb_client_fail(c, SB_ERR_NOMEM, "out of memory");
+		err = sb_http_write_request(&req, c->req, cap, &req_len);
+		if (err == SB_OK)
+			break;
+		c->port.free(c->port.ctx, c->req); /* wiped by the writer */
+		c->req = NULL;
+		if (err != SB_ERR_TOO_LARGE || cap == SB_MAX_REQUEST_BYTES)
+			return sb_client_fail(c, SB_ERR_TOO_LARGE,
+					      "request too large (limit %u "
+					      "bytes)",
+					      (unsigned)SB_MAX_REQUEST_BYTES);
+	}
 	for (tries = 0; tries < 2; tries++) {
 		int reused = c->sock != NULL, sent = 0, nothing_back = 1;
 
@@ -162,7 +175,9 @@ static sb_err send_once(sb_client *c, const char *method, const char *target,
 				   "retrying on a new one");
 		c->message[0] = '\0'; /* not a failure if the retry works */
 	}
-	sb_wipe(c->req, sizeof(c->req));
+	sb_wipe(c->req, cap);
+	c->port.free(c->port.ctx, c->req);
+	c->req = NULL;
 	return err;
 }
 
@@ -247,42 +262,82 @@ static int is_redirect(int st)
 	return st == 301 || st == 302 || st == 303 || st == 307 || st == 308;
 }
 
-/*
- * Turn the Location of a redirect into the next request target, on the
- * same scheme, host and port only: the Authorization header never goes
- * anywhere else, and https is never given up for http.
- */
-static sb_err redirect_target(sb_client *c, const char *current, char *out,
-			      size_t cap)
+/* A string of n bytes from the port's allocator (NUL added). */
+static char *dup_n(sb_client *c, const char *s, size_t n)
 {
-	size_t n;
-	const char *loc = sb_http_header_value(&c->resp, "Location", &n);
-	char buf[TARGET_CAP];
-	const char *path;
-	size_t i;
+	char *d = c->port.alloc(c->port.ctx, n + 1);
 
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Is the origin of an absolute Location ours? Fails with a message. */
+static sb_err same_origin(sb_client *c, const char *origin)
+{
+	char msg[128];
+	sb_url *u = c->port.alloc(c->port.ctx, sizeof(*u));
+	sb_err err = SB_OK;
+
+	if (!u)
+		return sb_client_fail(c, SB_ERR_NOMEM, "out of memory");
+	if (sb_url_parse(origin, u, msg, sizeof(msg)) != SB_OK)
+		err = sb_client_fail(c, SB_ERR_HTTP_PROTOCOL,
+				     "invalid redirect Location: %s", msg);
+	else if (c->url.tls && !u->tls)
+		err = sb_client_fail(c, SB_ERR_UNEXPECTED_STATUS,
+				     "refused a redirect from https to http "
+				     "(HTTP %d)",
+				     c->resp.status);
+	else if (u->tls != c->url.tls || u->port != c->url.port ||
+		 !sb_ascii_caseeq(u->host, c->url.host))
+		err = sb_client_fail(
+			c, SB_ERR_UNEXPECTED_STATUS,
+			"refused a redirect to another server (%s): only the "
+			"same scheme, host and port are followed, so the token "
+			"never goes elsewhere",
+			origin);
+	c->port.free(c->port.ctx, u);
+	return err;
+}
+
+/*
+ * Turn the Location of a redirect into the next request target (in
+ * *out, from the port's allocator), on the same scheme, host and port
+ * only: the Authorization header never goes anywhere else, and https is
+ * never given up for http.
+ */
+static sb_err redirect_target(sb_client *c, const char *current, char **out)
+{
+	size_t n, i, plen;
+	const char *loc = sb_http_header_value(&c->resp, "Location", &n);
+	char *buf, *hash;
+	const char *path;
+	sb_err err = SB_OK;
+
+	*out = NULL;
 	if (!loc || n == 0)
 		return sb_client_fail(c, SB_ERR_HTTP_PROTOCOL,
 				      "HTTP %d redirect without a Location",
 				      c->resp.status);
-	if (n >= sizeof(buf))
-		return sb_client_fail(c, SB_ERR_TOO_LARGE,
-				      "redirect Location too long");
-	memcpy(buf, loc, n);
-	buf[n] = '\0';
 	for (i = 0; i < n; i++)
-		if ((unsigned char)buf[i] <= 0x20 || (unsigned char)buf[i] >= 0x7f)
+		if ((unsigned char)loc[i] <= 0x20 || (unsigned char)loc[i] >= 0x7f)
 			return sb_client_fail(c, SB_ERR_HTTP_PROTOCOL,
 					      "invalid redirect Location");
-	if ((path = strchr(buf, '#')) != NULL)
-		*(char *)path = '\0';
+	buf = dup_n(c, loc, n);
+	if (!buf)
+		return sb_client_fail(c, SB_ERR_NOMEM, "out of memory");
+	if ((hash = strchr(buf, '#')) != NULL)
+		*hash = '\0';
+	path = buf;
 	if (strstr(buf, "://") || (buf[0] == '/' && buf[1] == '/')) {
-		char origin[SB_MAX_HOST_LEN + 32], msg[128];
+		char origin[SB_MAX_HOST_LEN + 32];
 		int scheme_relative = buf[0] == '/';
 		const char *auth = scheme_relative ? buf + 2
 						   : strstr(buf, "://") + 3;
 		size_t alen = strcspn(auth, "/?");
-		sb_url u;
 
 		if (scheme_relative)
 			sb_fmt(origin, sizeof(origin), "%s%.*s",
@@ -291,66 +346,56 @@ static sb_err redirect_target(sb_client *c, const char *current, char *out,
 		else
 			sb_fmt(origin, sizeof(origin), "%.*s",
 			       (int)((size_t)(auth - buf) + alen), buf);
-		if (sb_url_parse(origin, &u, msg, sizeof(msg)) != SB_OK)
-			return sb_client_fail(c, SB_ERR_HTTP_PROTOCOL,
-					      "invalid redirect Location: %s",
-					      msg);
-		if (c->url.tls && !u.tls)
-			return sb_client_fail(c, SB_ERR_UNEXPECTED_STATUS,
-					      "refused a redirect from https to "
-					      "http (HTTP %d)",
-					      c->resp.status);
-		if (u.tls != c->url.tls || u.port != c->url.port ||
-		    !sb_ascii_caseeq(u.host, c->url.host))
-			return sb_client_fail(
-				c, SB_ERR_UNEXPECTED_STATUS,
-				"refused a redirect to another server (%s): "
-				"only the same scheme, host and port are "
-				"followed, so the token never goes elsewhere",
-				origin);
+		err = same_origin(c, origin);
 		path = auth + alen;
 		if (*path == '\0')
 			path = "/";
-	} else {
-		path = buf;
 	}
-	if (path[0] == '/') {
-		sb_fmt(out, cap, "%s", path);
-	} else if (path[0] == '?') {
-		/* Same path, another query. */
-		sb_fmt(out, cap, "%.*s%s", (int)strcspn(current, "?"), current,
-		       path);
-	} else {
-		/* Relative: replace the last segment of the current path. */
-		size_t plen = strcspn(current, "?");
-		const char *slash = current;
+	if (err == SB_OK) {
+		plen = strcspn(current, "?");
+		if (path[0] == '/') {
+			*out = dup_n(c, path, strlen(path));
+		} else if (path[0] == '?') { /* same path, another query */
+			*out = c->port.alloc(c->port.ctx, plen + strlen(path) + 1);
+			if (*out)
+				sb_fmt(*out, plen + strlen(path) + 1, "%.*s%s",
+				       (int)plen, current, path);
+		} else { /* relative: replace the last segment */
+			size_t dir = 0;
 
-		for (i = 0; i < plen; i++)
-			if (current[i] == '/')
-				slash = current + i;
-		sb_fmt(out, cap, "%.*s/%s", (int)(slash - current), current,
-		       path);
+			for (i = 0; i < plen; i++)
+				if (current[i] == '/')
+					dir = i;
+			*out = c->port.alloc(c->port.ctx, dir + strlen(path) + 2);
+			if (*out)
+				sb_fmt(*out, dir + strlen(path) + 2, "%.*s/%s",
+				       (int)dir, current, path);
+		}
+		if (!*out)
+			err = sb_client_fail(c, SB_ERR_NOMEM, "out of memory");
+		else if (strlen(*out) + 64 > SB_MAX_REQUEST_BYTES)
+			err = sb_client_fail(c, SB_ERR_TOO_LARGE,
+					     "redirect Location too long");
 	}
-	return SB_OK;
+	c->port.free(c->port.ctx, buf);
+	if (err != SB_OK && *out) {
+		c->port.free(c->port.ctx, *out);
+		*out = NULL;
+	}
+	return err;
 }
 
-sb_err sb_client_exchange(sb_client *c, const char *method,
-			  const char *target, const char *form_body,
-			  int *outcome_unknown)
+/* The exchange proper; *full is the target, replaced on redirects. */
+static sb_err exchange(sb_client *c, const char *method, char **full,
+		       const char *form_body, int *outcome_unknown)
 {
-	char full[TARGET_CAP], next[TARGET_CAP];
 	int is_get = strcmp(method, "GET") == 0, hops = 0;
 	sb_err err;
 
-	if (outcome_unknown)
-		*outcome_unknown = 0;
-	c->retries_done = 0;
-	sb_fmt(full, sizeof(full), "%s%s", c->url.path, target);
-	if (strlen(c->url.path) + strlen(target) + 1 >= sizeof(full))
-		return sb_client_fail(c, SB_ERR_TOO_LARGE,
-				      "request target too long");
 	for (;;) {
-		err = send_once(c, method, full, form_body, outcome_unknown);
+		char *next;
+
+		err = send_once(c, method, *full, form_body, outcome_unknown);
 		if (!is_get)
 			return err;
 		if ((err == SB_OK && retryable_status(c->resp.status)) ||
@@ -387,11 +432,35 @@ sb_err sb_client_exchange(sb_client *c, const char *method,
 			return sb_client_fail(c, SB_ERR_UNEXPECTED_STATUS,
 					      "more than %d redirects",
 					      SB_MAX_REDIRECTS);
-		err = redirect_target(c, full, next, sizeof(next));
+		err = redirect_target(c, *full, &next);
 		if (err != SB_OK)
 			return err;
 		sb_client_trace(c, "* following the HTTP %d redirect to %s",
 				c->resp.status, next);
-		memcpy(full, next, sizeof(full));
+		c->port.free(c->port.ctx, *full);
+		*full = next;
 	}
+}
+
+sb_err sb_client_exchange(sb_client *c, const char *method,
+			  const char *target, const char *form_body,
+			  int *outcome_unknown)
+{
+	size_t n = strlen(c->url.path) + strlen(target);
+	char *full;
+	sb_err err;
+
+	if (outcome_unknown)
+		*outcome_unknown = 0;
+	c->retries_done = 0;
+	if (n + 64 > SB_MAX_REQUEST_BYTES)
+		return sb_client_fail(c, SB_ERR_TOO_LARGE,
+				      "request target too long");
+	full = c->port.alloc(c->port.ctx, n + 1);
+	if (!full)
+		return sb_client_fail(c, SB_ERR_NOMEM, "out of memory");
+	sb_fmt(full, n + 1, "%s%s", c->url.path, target);
+	err = exchange(c, method, &full, form_body, outcome_unknown);
+	c->port.free(c->port.ctx, full);
+	return err;
 }

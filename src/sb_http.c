@@ -109,10 +109,14 @@ sb_err sb_http_write_request(const sb_http_request *req, char *out,
  * Response parser
  * ------------------------------------------------------------------- */
 
+/* What head points at before the first byte: an empty line. */
+static char no_head[1];
+
 void sb_http_response_init(sb_http_response *r, const sb_port *port,
 			   int head_request)
 {
 	memset(r, 0, sizeof(*r));
+	r->head = no_head;
 	sb_buf_init(&r->body, port);
 	sb_http_response_reset(r, head_request);
 }
@@ -138,7 +142,42 @@ void sb_http_response_reset(sb_http_response *r, int head_request)
 
 void sb_http_response_free(sb_http_response *r)
 {
+	if (r->head_cap) {
+		sb_wipe(r->head, r->head_cap);
+		r->body.port->free(r->body.port->ctx, r->head);
+	}
+	r->head = no_head;
+	r->head_cap = 0;
+	r->head_len = 0;
 	sb_buf_free(&r->body);
+}
+
+/* Room for n more bytes and a NUL in head, within SB_MAX_HEADER_BYTES. */
+static int head_reserve(sb_http_response *r, size_t n)
+{
+	size_t need = r->head_len + n + 1, cap;
+	char *p;
+
+	if (need <= r->head_cap)
+		return SB_OK;
+	if (need > SB_MAX_HEADER_BYTES)
+		return SB_ERR_TOO_LARGE;
+	cap = r->head_cap ? r->head_cap : 1024;
+	while (cap < need)
+		cap *= 2;
+	if (cap > SB_MAX_HEADER_BYTES)
+		cap = SB_MAX_HEADER_BYTES;
+	p = r->body.port->alloc(r->body.port->ctx, cap);
+	if (!p)
+		return SB_ERR_NOMEM;
+	if (r->head_cap) {
+		memcpy(p, r->head, r->head_len + 1);
+		sb_wipe(r->head, r->head_cap);
+		r->body.port->free(r->body.port->ctx, r->head);
+	}
+	r->head = p;
+	r->head_cap = cap;
+	return SB_OK;
 }
 
 static int fail(sb_http_response *r, int err, const char *why)
@@ -362,9 +401,12 @@ static int head_bytes(sb_http_response *r, const unsigned char *data,
 	size_t start, n;
 	int rc;
 
-	if (take >= sizeof(r->head) - r->head_len)
+	rc = head_reserve(r, take);
+	if (rc == SB_ERR_TOO_LARGE)
 		return fail(r, SB_ERR_TOO_LARGE,
 			    "response header block exceeds the limit");
+	if (rc != SB_OK)
+		return fail(r, rc, "out of memory for the response headers");
 	memcpy(r->head + r->head_len, data, take);
 	r->head_len += take;
 	r->head[r->head_len] = '\0';

@@ -50,8 +50,11 @@ typedef struct sb_http_response {
 	int keep_alive;	     /* the connection may carry another request */
 	sb_http_header headers[SB_MAX_HEADERS];
 	size_t header_count;
-	char head[SB_MAX_HEADER_BYTES]; /* status line and header lines */
+	/* Status line and header lines; grows up to SB_MAX_HEADER_BYTES
+	 * (allocated with the first byte, so an idle client holds none). */
+	char *head;
 	size_t head_len;
+	size_t head_cap;
 	sb_buf body;
 
 	/* Parser state. */

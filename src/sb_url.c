@@ -15,6 +15,7 @@ sb_err sb_url_parse(const char *text, sb_url *u, char *msg, size_t msg_cap)
 	size_t n, i;
 
 	memset(u, 0, sizeof(*u));
+	u->path = u->normalized; /* "" until parsed */
 	if (!text || !*text) {
 		sb_fmt(msg, msg_cap, "empty base URL");
 		return SB_ERR_CONFIG;
@@ -112,20 +113,18 @@ sb_err sb_url_parse(const char *text, sb_url *u, char *msg, size_t msg_cap)
 		sb_fmt(msg, msg_cap, "base URL path is too long");
 		return SB_ERR_CONFIG;
 	}
-	memcpy(u->path, path, n);
-	u->path[n] = '\0';
+	/* Normalized: the text as given, minus trailing slashes. */
+	if ((size_t)(path - text) + n >= sizeof(u->normalized)) {
+		sb_fmt(msg, msg_cap, "base URL is too long");
+		return SB_ERR_CONFIG;
+	}
+	memcpy(u->normalized, text, (size_t)(path - text) + n);
+	u->normalized[(size_t)(path - text) + n] = '\0';
+	u->path = u->normalized + (path - text);
 	if (strstr(u->path, "//")) {
 		sb_fmt(msg, msg_cap, "invalid base URL path");
 		return SB_ERR_CONFIG;
 	}
-	/* Normalized: the text as given, minus trailing slashes. */
-	n = (size_t)(path - text) + strlen(u->path);
-	if (n >= sizeof(u->normalized)) {
-		sb_fmt(msg, msg_cap, "base URL is too long");
-		return SB_ERR_CONFIG;
-	}
-	memcpy(u->normalized, text, n);
-	u->normalized[n] = '\0';
 	return SB_OK;
 }
 

@@ -12,8 +12,11 @@ typedef struct sb_url {
 	int ipv6_literal;		   /* host was [..] */
 	uint16_t port;			   /* explicit or default */
 	int explicit_port;		   /* the URL named a port */
-	char path[SB_MAX_PATH_LEN + 1];	   /* "" or "/ctx" (no trailing /) */
-	char normalized[SB_MAX_HOST_LEN + SB_MAX_PATH_LEN + 32]; /* no / */
+	/* The URL as given minus trailing slashes, and its path ("" or
+	 * "/ctx"), which is the tail of normalized (so never copy an sb_url
+	 * by value). */
+	char normalized[SB_MAX_HOST_LEN + SB_MAX_PATH_LEN + 32];
+	const char *path;
 } sb_url;
 
 /*

@@ -11,8 +11,7 @@
 
 #define TARGET_CAP (SB_MAX_KEY_LEN * 3 + 256)
 
-/* The server's error message(s), or "" when the body has none. */
-static void server_message(sb_client *c, char *out, size_t cap)
+void sb_client_server_message(sb_client *c, char *out, size_t cap)
 {
 	char raw[SB_MAX_MESSAGE_LEN];
 
@@ -45,7 +44,7 @@ static sb_err status_error(sb_client *c, const char *doing,
 	int st = c->resp.status;
 	const char *sep;
 
-	server_message(c, msg, sizeof(msg));
+	sb_client_server_message(c, msg, sizeof(msg));
 	sb_printable(project, key, sizeof(key));
 	sep = msg[0] ? ": " : "";
 	if (st == 401)
@@ -164,7 +163,7 @@ static int unknown_url(sb_client *c)
 {
 	char msg[SB_MAX_MESSAGE_LEN];
 
-	server_message(c, msg, sizeof(msg));
+	sb_client_server_message(c, msg, sizeof(msg));
 	return msg[0] == '\0' || contains_ci(msg, "unknown url");
 }
 

@@ -28,38 +28,39 @@ sb_err sb_client_fail(sb_client *c, sb_err err, const char *fmt, ...)
 	return err;
 }
 
+/* Format a line, mask secrets in it and hand it to fn (trace or notice). */
+static void emit(sb_client *c, sb_trace_fn fn, void *user, const char *fmt,
+		 va_list ap)
+{
+	char raw[1024], line[1024];
+
+	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
+		raw[0] = '\0';
+	sb_redact(raw, line, sizeof(line));
+	sb_scrub(c->auth_value, line, raw, sizeof(raw));
+	fn(user, raw);
+}
+
 void sb_client_trace(sb_client *c, const char *fmt, ...)
 {
 	va_list ap;
-	char raw[1024], line[1024];
 
 	if (!c->trace)
 		return;
 	va_start(ap, fmt);
-	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
-		raw[0] = '\0';
+	emit(c, c->trace, c->trace_user, fmt, ap);
 	va_end(ap);
-	sb_redact(raw, line, sizeof(line));
-	sb_scrub(c->auth_value, line, raw, sizeof(raw));
-	memcpy(line, raw, sizeof(line));
-	c->trace(c->trace_user, line);
 }
 
 void sb_client_notice(sb_client *c, const char *fmt, ...)
 {
 	va_list ap;
-	char raw[512], line[512];
 
 	if (!c->notice)
 		return;
 	va_start(ap, fmt);
-	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
-		raw[0] = '\0';
+	emit(c, c->notice, c->notice_user, fmt, ap);
 	va_end(ap);
-	sb_redact(raw, line, sizeof(line));
-	sb_scrub(c->auth_value, line, raw, sizeof(raw));
-	memcpy(line, raw, sizeof(line));
-	c->notice(c->notice_user, line);
 }
 
 const char *sb_client_port_error(const sb_client *c)

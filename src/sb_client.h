@@ -76,6 +76,9 @@ sb_err sb_conn_failure(sb_client *c, int rc, const char *when);
 uint32_t sb_client_left_ms(const sb_client *c, uint64_t deadline);
 const char *sb_client_port_error(const sb_client *c);
 
+/* The server's error message(s) from the response body ("" if none). */
+void sb_client_server_message(sb_client *c, char *out, size_t cap);
+
 /* Pass a line to the notice callback (never secret). */
 void sb_client_notice(sb_client *c, const char *fmt, ...)
 #if defined(__GNUC__)

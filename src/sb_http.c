@@ -197,17 +197,6 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-static int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 const char *sb_http_header_value(const sb_http_response *r, const char *name,
 				 size_t *len)
 {
@@ -465,14 +454,14 @@ static int parse_chunk_size(sb_http_response *r)
 	size_t i = 0, digits = 0;
 	uint64_t x = 0;
 
-	while (hex_value((unsigned char)l[i]) >= 0) {
+	while (sb_hex_value((unsigned char)l[i]) >= 0) {
 		/* Leading zeros are harmless; 16 significant digits are not. */
 		if (x || l[i] != '0')
 			digits++;
 		if (digits > 15)
 			return fail(r, SB_ERR_TOO_LARGE,
 				    "chunk size overflows");
-		x = x * 16 + (uint64_t)hex_value((unsigned char)l[i]);
+		x = x * 16 + (uint64_t)sb_hex_value((unsigned char)l[i]);
 		i++;
 	}
 	if (i == 0)

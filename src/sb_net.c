@@ -38,17 +38,6 @@ static int ipv4_parse(const char *s, size_t len, unsigned char out[4])
 	return i == len ? 4 : 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int ipv6_parse(const char *s, size_t len, unsigned char out[16])
 {
 	unsigned char words[16];
@@ -68,8 +57,8 @@ static int ipv6_parse(const char *s, size_t len, unsigned char out[16])
 
 		if (n >= 16)
 			return 0;
-		while (i < len && hexval(s[i]) >= 0 && d < 5) {
-			v = (v << 4) | (unsigned)hexval(s[i]);
+		while (i < len && sb_hex_value(s[i]) >= 0 && d < 5) {
+			v = (v << 4) | (unsigned)sb_hex_value(s[i]);
 			i++;
 			d++;
 		}
@@ -304,8 +293,8 @@ static int pct_decode(const char *s, size_t n, char *out, size_t cap)
 
 			if (i + 2 >= n)
 				return -1;
-			h = hexval(s[i + 1]);
-			l = h >= 0 ? hexval(s[i + 2]) : -1;
+			h = sb_hex_value(s[i + 1]);
+			l = h >= 0 ? sb_hex_value(s[i + 2]) : -1;
 			if (h < 0 || l < 0)
 				return -1;
 			c = h * 16 + l;
@@ -426,49 +415,6 @@ bad_port:
 /* ---------------------------------------------------------------------
  * --pinnedpubkey
  * ------------------------------------------------------------------- */
-
-int sb_base64_decode(const char *in, size_t len, unsigned char *out,
-		     size_t cap, size_t *out_len)
-{
-	size_t i, o = 0;
-	unsigned acc = 0;
-	int bits = 0, pad = 0;
-
-	if (len % 4 != 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		char c = in[i];
-		int v;
-
-		if (c >= 'A' && c <= 'Z')
-			v = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			v = c - '0' + 52;
-		else if (c == '+')
-			v = 62;
-		else if (c == '/')
-			v = 63;
-		else if (c == '=' && i >= len - 2) {
-			pad++;
-			continue;
-		} else
-			return -1;
-		if (pad)
-			return -1; /* data after padding */
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= cap)
-				return -1;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	*out_len = o;
-	return 0;
-}
 
 int sb_pins_parse(const char *text, unsigned char pins[][32], int max)
 {

@@ -60,8 +60,5 @@ int sb_retry_after_ms(const char *value, size_t len, const char *date_hdr,
 /* Parse an HTTP date (IMF-fixdate, RFC 850 or asctime) to Unix time. */
 int sb_http_date(const char *s, size_t len, int64_t *out);
 
-/* Decode base64 (standard alphabet, padding required); -1 on error. */
-int sb_base64_decode(const char *in, size_t len, unsigned char *out,
-		     size_t cap, size_t *out_len);
 
 #endif

@@ -14,25 +14,13 @@
 
 #define TARGET_CAP (SB_MAX_KEY_LEN * 3 + 512)
 
-static void server_message(sb_client *c, char *out, size_t cap)
-{
-	char raw[SB_MAX_MESSAGE_LEN];
-
-	out[0] = '\0';
-	if (c->resp.body.len &&
-	    sb_json_error_message(&c->port, (const char *)c->resp.body.data,
-				  c->resp.body.len, raw,
-				  sizeof(raw)) == SB_OK)
-		sb_printable(raw, out, cap);
-}
-
 static sb_err search_status(sb_client *c)
 {
 	char msg[SB_MAX_MESSAGE_LEN];
 	int st = c->resp.status;
 	const char *sep;
 
-	server_message(c, msg, sizeof(msg));
+	sb_client_server_message(c, msg, sizeof(msg));
 	sep = msg[0] ? ": " : "";
 	if (st == 401)
 		return sb_client_fail(c, SB_ERR_UNAUTHORIZED,

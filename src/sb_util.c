@@ -235,44 +235,58 @@ void sb_redact(const char *line, char *out, size_t cap)
 	sb_printable(out, out, cap);
 }
 
-static int b64_value(int c)
+int sb_base64_decode(const char *in, size_t len, unsigned char *out,
+		     size_t cap, size_t *out_len)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decode standard base64 (stops at '=' or a foreign character). */
-static size_t b64_decode(const char *in, size_t n, unsigned char *out,
-			 size_t cap)
-{
-	size_t i, pos = 0;
+	size_t i, o = 0;
 	unsigned acc = 0;
-	int bits = 0;
+	int bits = 0, pad = 0;
 
-	for (i = 0; i < n; i++) {
-		int v = b64_value((unsigned char)in[i]);
+	if (len % 4 != 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		char c = in[i];
+		int v;
 
-		if (v < 0)
-			break;
-		acc = (acc << 6 | (unsigned)v) & 0xffffffu;
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '+')
+			v = 62;
+		else if (c == '/')
+			v = 63;
+		else if (c == '=' && i >= len - 2) {
+			pad++;
+			continue;
+		} else
+			return -1;
+		if (pad)
+			return -1; /* data after padding */
+		acc = (acc << 6) | (unsigned)v;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			if (pos == cap)
-				return pos;
-			out[pos++] = (unsigned char)(acc >> bits);
+			if (o >= cap)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
 		}
 	}
-	return pos;
+	*out_len = o;
+	return 0;
+}
+
+int sb_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 static int is_alnum_ch(int c)
@@ -318,9 +332,10 @@ void sb_scrub(const char *auth, const char *in, char *out, size_t cap)
 		cred = cred ? cred + 1 : auth;
 		cred_len = strlen(cred);
 		if (sb_ascii_ncaseeq(auth, "Basic ", 6)) {
-			user_len = b64_decode(cred, cred_len,
-					      (unsigned char *)user,
-					      sizeof(user) - 1);
+			if (sb_base64_decode(cred, cred_len,
+					     (unsigned char *)user,
+					     sizeof(user) - 1, &user_len) != 0)
+				user_len = 0;
 			while (user_len > 0 && user[user_len - 1] == ':')
 				user_len--; /* the empty password */
 		}

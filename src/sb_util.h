@@ -47,6 +47,11 @@ void sb_strfree(const sb_port *port, char *s);
 
 /* Standard base64 of n bytes into out (NUL-terminated). */
 sb_err sb_base64(const unsigned char *in, size_t n, char *out, size_t cap);
+/* Decode base64 (standard alphabet, padding required); -1 on error. */
+int sb_base64_decode(const char *in, size_t len, unsigned char *out,
+		     size_t cap, size_t *out_len);
+/* Value of a hex digit, or -1. */
+int sb_hex_value(int c);
 
 /* Copy a line for display: control characters become '?'. */
 void sb_printable(const char *in, char *out, size_t cap);

@@ -104,31 +104,33 @@ int sb_badge_svg_error(const char *svg, size_t len, char *msg, size_t cap)
 
 /*
  * A hostile server could draw the request's token into its error badge:
- * mask it. Always returns 0 (for use in a condition).
+ * mask it.
  */
-static int redact_token(const char *target, char *text)
+static void redact_token(const char *target, char *text)
 {
 	const char *t = strstr(target, "token=");
-	char tok[SB_MAX_TOKEN_LEN + 1], *hit;
-	size_t n = 0;
+	char tok[SB_MAX_TOKEN_LEN + 1], *hit, *from;
+	size_t n = 0, r;
 
 	while (t && t != target && t[-1] != '?' && t[-1] != '&')
 		t = strstr(t + 1, "token=");
 	if (!t)
-		return 0;
+		return;
 	t += 6;
 	while (t[n] && t[n] != '&' && n < SB_MAX_TOKEN_LEN)
 		n++;
 	if (n < 4)
-		return 0;
+		return;
 	memcpy(tok, t, n);
 	tok[n] = '\0';
-	while ((hit = strstr(text, tok)) != NULL) {
-		memcpy(hit, "[redacted]", n < 10 ? n : 10);
-		memmove(hit + (n < 10 ? n : 10), hit + n, strlen(hit + n) + 1);
+	for (from = text; (hit = strstr(from, tok)) != NULL; from = hit + r) {
+		/* Past the replacement: a token that looks like part of
+		 * "[redacted]" must not be found again in it. */
+		r = n < 10 ? n : 10;
+		memcpy(hit, "[redacted]", r);
+		memmove(hit + r, hit + n, strlen(hit + n) + 1);
 	}
 	sb_wipe(tok, sizeof(tok));
-	return 0;
 }
 
 static int target_ok(const char *t)
@@ -198,8 +200,8 @@ sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
 		return sb_client_fail(c, SB_ERR_UNEXPECTED_STATUS,
 				      "the server's answer is not an SVG "
 				      "image");
-	if (sb_badge_svg_error(body, blen, text, sizeof(text)) &&
-	    !redact_token(target, text))
+	if (sb_badge_svg_error(body, blen, text, sizeof(text))) {
+		redact_token(target, text);
 		return sb_client_fail(c,
 				      strcmp(text, "Project has not been "
 						   "found") == 0
@@ -208,6 +210,7 @@ sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
 				      "the badge does not render: the server "
 				      "drew the error badge \"%s\"",
 				      text);
+	}
 	if (out) {
 		if (blen >= cap)
 			return sb_client_fail(c, SB_ERR_BUFFER_TOO_SMALL,

@@ -29,6 +29,9 @@ sb_err sb_client_fail(sb_client *c, sb_err err, const char *fmt, ...)
 }
 
 /* Format a line, mask secrets in it and hand it to fn (trace or notice). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 0)))
+#endif
 static void emit(sb_client *c, sb_trace_fn fn, void *user, const char *fmt,
 		 va_list ap)
 {

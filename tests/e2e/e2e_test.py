@@ -19,7 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
+
+import sbtest_common as common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -592,28 +593,9 @@ TESTS = [t_token, t_token_bearer_and_browse_only, t_renew,
          t_usage, t_plain_http_warns, t_insecure_warns]
 
 
+
 def main():
-    only = sys.argv[1:]
-    passed = failed = 0
-    env = Env()
-    try:
-        for t in TESTS:
-            if only and t.__name__ not in only:
-                continue
-            try:
-                t(env)
-                passed += 1
-                if VERBOSE:
-                    print("ok e2e %s" % t.__name__)
-            except Exception as e:  # one failing test must not stop the rest
-                failed += 1
-                detail = str(e) if isinstance(e, AssertionError) else \
-                    traceback.format_exc(limit=3)
-                print("FAIL e2e %s: %s" % (t.__name__, detail.strip()))
-    finally:
-        env.close()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return common.main(TESTS, Env, 'e2e')
 
 
 if __name__ == "__main__":

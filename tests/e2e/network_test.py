@@ -21,12 +21,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e2e_test as base  # noqa: E402  (the stand-in wrapper and runner)
+import e2e_test as base  # noqa: E402  (the stand-in wrapper)
+import sbtest_common as common  # noqa: E402
 
 check = base.check
 ADMIN = base.ADMIN
@@ -193,11 +192,7 @@ def s_server_output(p):
 
 def need(value, what):
     if value is None:
-        raise SkipTest(what + " is not installed")
-
-
-class SkipTest(Exception):
-    pass
+        raise common.SkipTest(what + " is not installed")
 
 
 def t_nginx_front(peers):
@@ -512,33 +507,9 @@ TESTS = [t_nginx_front, t_nginx_redirects, t_client_certificate,
          t_trust_sources]
 
 
+
 def main():
-    only = sys.argv[1:]
-    passed = failed = skipped = 0
-    peers = Peers()
-    try:
-        for t in TESTS:
-            if only and t.__name__ not in only:
-                continue
-            try:
-                t(peers)
-                passed += 1
-                if base.VERBOSE:
-                    print("ok network %s" % t.__name__)
-            except SkipTest as e:
-                skipped += 1
-                print("SKIP network %s: %s" % (t.__name__, e))
-            except Exception as e:
-                failed += 1
-                detail = str(e) if isinstance(e, AssertionError) else \
-                    traceback.format_exc(limit=3)
-                print("FAIL network %s: %s" % (t.__name__, detail.strip()))
-    finally:
-        peers.close()
-    print("%d passed, %d failed%s" % (passed, failed,
-                                      ", %d skipped" % skipped
-                                      if skipped else ""))
-    return 1 if failed else 0
+    return common.main(TESTS, Peers, 'network')
 
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import e2e_test as base  # noqa: E402  (Server, constants, GEN_CERTS)
+import sbtest_common as common  # noqa: E402
 
 ROOT = base.ROOT
 SB = base.SB
@@ -471,30 +471,9 @@ TESTS = [t_bulk_rotate_one_connection, t_crash_safety, t_dry_run,
          t_properties_defaults, t_static_chroot]
 
 
+
 def main():
-    only = sys.argv[1:]
-    passed = failed = 0
-    env = Env()
-    try:
-        for t in TESTS:
-            if only and t.__name__ not in only:
-                continue
-            t0 = time.time()
-            try:
-                t(env)
-                passed += 1
-                if VERBOSE:
-                    print("ok rotate %s (%.1f s)" % (t.__name__,
-                                                     time.time() - t0))
-            except Exception as e:  # one failing test must not stop the rest
-                failed += 1
-                detail = str(e) if isinstance(e, AssertionError) else \
-                    traceback.format_exc(limit=3)
-                print("FAIL rotate %s: %s" % (t.__name__, detail.strip()))
-    finally:
-        env.close()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return common.main(TESTS, Env, 'rotate')
 
 
 if __name__ == "__main__":

@@ -170,25 +170,39 @@ def one_line_error(err):
           "control character in the message: %r" % lines[0])
 
 
-def main(tests, make_env):
+class SkipTest(Exception):
+    """Raised by a test whose peer program is missing: counted, and said."""
+
+
+def main(tests, make_env, suite=""):
+    """Run tests (functions of one env) and print "N passed, N failed"
+    (", N skipped" when some were). Arguments name the tests to run."""
     only = sys.argv[1:]
-    passed = failed = 0
+    passed = failed = skipped = 0
+    prefix = suite + " " if suite else ""
     env = make_env()
     try:
         for t in tests:
             if only and t.__name__ not in only:
                 continue
+            t0 = time.time()
             try:
                 t(env)
                 passed += 1
                 if VERBOSE:
-                    print("ok %s" % t.__name__)
+                    print("ok %s%s (%.1f s)" % (prefix, t.__name__,
+                                               time.time() - t0))
+            except SkipTest as e:
+                skipped += 1
+                print("SKIP %s%s: %s" % (prefix, t.__name__, e))
             except Exception as e:  # one failing test must not stop the rest
                 failed += 1
                 detail = str(e) if isinstance(e, AssertionError) else \
                     traceback.format_exc(limit=3)
-                print("FAIL %s: %s" % (t.__name__, detail.strip()))
+                print("FAIL %s%s: %s" % (prefix, t.__name__, detail.strip()))
     finally:
         env.close()
-    print("%d passed, %d failed" % (passed, failed))
+    print("%d passed, %d failed%s" % (passed, failed,
+                                      ", %d skipped" % skipped
+                                      if skipped else ""))
     return 1 if failed else 0

@@ -148,7 +148,11 @@ static sb_err send_once(sb_client *c, const char *method, const char *target,
 			break;
 		c->port.free(c->port.ctx, c->req); /* wiped by the writer */
 		c->req = NULL;
-		if (err != SB_ERR_TOO_LARGE || cap == SB_MAX_REQUEST_BYTES)
+		if (err != SB_ERR_TOO_LARGE)
+			return sb_client_fail(c, err,
+					      "cannot write the request: a line "
+					      "break in a header value");
+		if (cap == SB_MAX_REQUEST_BYTES)
 			return sb_client_fail(c, SB_ERR_TOO_LARGE,
 					      "request too large (limit %u "
 					      "bytes)",

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install the Debian packages that building and testing sonarbadge need,
 # when they are missing. Run as root it installs them with apt-get; as
-# another user it only says what is missing.
+# another user it only says what is missing. With arguments, those
+# packages instead of the default set (bench/install-deps.sh uses that).
 set -eu
 
 # Build: compilers, mbedTLS, jsmn. Tests: python3 and openssl (the stand-in
 # and its certificates), nginx and tinyproxy (network peers).
 PACKAGES="build-essential clang libmbedtls-dev libjsmn-dev openssl python3 ca-certificates nginx tinyproxy"
+[ $# -gt 0 ] && PACKAGES="$*"
 
 missing=""
 for p in $PACKAGES; do

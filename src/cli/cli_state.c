@@ -324,21 +324,30 @@ static int save(const cli_state *s)
 	return rc;
 }
 
-int cli_state_set_pending(cli_state *s, const char *project,
-			  const char *old_token, long long now)
+/* The entry of project, created if needed; NULL (error printed) if the
+ * key cannot be recorded or memory runs out. */
+static entry *entry_for_write(cli_state *s, const char *project)
 {
 	entry *e;
 
 	if (!key_ok(project)) {
 		cli_error("project key with control characters cannot be "
 			  "recorded in the state file");
-		return EXIT_USAGE;
+		return NULL;
 	}
 	e = get(s, project);
-	if (!e) {
+	if (!e)
 		cli_error("out of memory");
+	return e;
+}
+
+int cli_state_set_pending(cli_state *s, const char *project,
+			  const char *old_token, long long now)
+{
+	entry *e = entry_for_write(s, project);
+
+	if (!e)
 		return EXIT_USAGE;
-	}
 	e->pending = now;
 	cli_token_fingerprint(old_token, e->fp, sizeof(e->fp));
 	return save(s);
@@ -346,18 +355,10 @@ int cli_state_set_pending(cli_state *s, const char *project,
 
 int cli_state_set_rotated(cli_state *s, const char *project, long long now)
 {
-	entry *e;
+	entry *e = entry_for_write(s, project);
 
-	if (!key_ok(project)) {
-		cli_error("project key with control characters cannot be "
-			  "recorded in the state file");
+	if (!e)
 		return EXIT_USAGE;
-	}
-	e = get(s, project);
-	if (!e) {
-		cli_error("out of memory");
-		return EXIT_USAGE;
-	}
 	e->rotated = now;
 	e->pending = -1;
 	e->fp[0] = '\0';

@@ -63,6 +63,6 @@ fuzz: fuzz-build
 			$(FUZZ_BUILD)/fuzz_$$t.log | sed 's/^/   /'; \
 		if [ $$rc -ne 0 ]; then \
 			status=1; echo "FAIL fuzz $$t (exit $$rc): see $(FUZZ_BUILD)/fuzz_$$t.log"; \
-			grep -E 'ERROR|SUMMARY|assertion failed|Test unit written' $(FUZZ_BUILD)/fuzz_$$t.log | head -5; \
+			grep -E 'ERROR|SUMMARY|assertion failed|Test unit written|^Base64:' $(FUZZ_BUILD)/fuzz_$$t.log | head -6; \
 		else echo "   ok fuzz $$t"; fi; \
 	done; exit $$status

@@ -323,17 +323,29 @@ sb_err sb_proxy_parse(const char *text, sb_proxy_url *p, char *msg,
 	if (sb_ascii_ncaseeq(text, "http://", 7)) {
 		rest = text + 7;
 	} else if (strstr(text, "://")) {
-		/* Echo the scheme only when it is one: "user:pw@h/x://"
-		 * must not put the password in the message. */
-		size_t k = (size_t)(strstr(text, "://") - text);
-		int scheme = k > 0 && strspn(text, "abcdefghijklmnopqrstuvwxyz"
-					       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					       "0123456789+-.") == k;
+		/* Name the scheme only when it is one curl knows for
+		 * proxies: any other text before "://" may be a mistyped
+		 * URL holding the password ("user:pw@h/x://", or a scheme
+		 * that happens to contain it). */
+		static const char *const known[] = {
+			"https", "socks4", "socks4a", "socks5", "socks5h",
+		};
+		size_t k = (size_t)(strstr(text, "://") - text), i;
+		const char *name = NULL;
 
-		sb_fmt(msg, msg_cap,
-		       "unsupported proxy scheme in '%.*s' (only http:// "
-		       "proxies)",
-		       scheme ? (int)k + 3 : 3, scheme ? text : "://");
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strlen(known[i]) == k &&
+			    sb_ascii_ncaseeq(text, known[i], k))
+				name = known[i];
+		if (name)
+			sb_fmt(msg, msg_cap,
+			       "unsupported proxy scheme '%s://' (only http:// "
+			       "proxies)",
+			       name);
+		else
+			sb_fmt(msg, msg_cap,
+			       "unsupported proxy scheme (only http:// "
+			       "proxies)");
 		return SB_ERR_CONFIG;
 	} else {
 		rest = text; /* curl: a bare host:port is an HTTP proxy */

@@ -151,8 +151,16 @@ TEST(proxy_urls)
 	CHECK_STR_EQ(p.display, "http://***:***@[::1]:8888");
 	CHECK_EQ_INT(sb_proxy_parse("socks5://h:1080", &p, msg, sizeof(msg)),
 		     SB_ERR_CONFIG);
+	CHECK(strstr(msg, "'socks5://'") != NULL);
 	CHECK_EQ_INT(sb_proxy_parse("https://h:1080", &p, msg, sizeof(msg)),
 		     SB_ERR_CONFIG);
+	/* Text before "://" that is no proxy scheme is never echoed: it
+	 * may hold the password (found by fuzz_net in CI). */
+	CHECK_EQ_INT(sb_proxy_parse("1y01pa55word://us:pa55word@proxy:1", &p,
+				    msg, sizeof(msg)),
+		     SB_ERR_CONFIG);
+	CHECK(strstr(msg, "pa55word") == NULL);
+	CHECK(strstr(msg, "unsupported proxy scheme") != NULL);
 	CHECK_EQ_INT(sb_proxy_parse("http://h:0", &p, msg, sizeof(msg)),
 		     SB_ERR_CONFIG);
 	CHECK_EQ_INT(sb_proxy_parse("http://h:1/path", &p, msg, sizeof(msg)),

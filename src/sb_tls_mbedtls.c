@@ -909,3 +909,17 @@ void sb_tls_describe(const sb_tls *t, char *out, size_t cap)
 	sb_fmt(out, cap, "%s %s", mbedtls_ssl_get_version(&t->ssl),
 	       mbedtls_ssl_get_ciphersuite(&t->ssl));
 }
+
+void sb_tls_library(char *out, size_t cap)
+{
+	/* The version of the library linked in, not of the headers: with
+	 * a shared mbedTLS the two can differ. */
+#if defined(MBEDTLS_VERSION_C)
+	char v[18] = "";
+
+	mbedtls_version_get_string(v);
+	sb_fmt(out, cap, "mbedTLS %s", v);
+#else
+	sb_fmt(out, cap, "mbedTLS %s", MBEDTLS_VERSION_STRING);
+#endif
+}

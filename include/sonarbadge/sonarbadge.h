@@ -50,6 +50,9 @@ typedef enum sb_err {
 	SB_ERR_PROXY = -23		/* the proxy refused or failed the tunnel */
 } sb_err;
 
+/* The TLS library linked in, with its version ("mbedTLS 2.28.3"). */
+void sb_tls_library(char *out, size_t cap);
+
 /* Short description of an error ("connection timed out"); never NULL. */
 const char *sb_strerror(sb_err err);
 /* The enum name ("SB_ERR_TIMEOUT"); never NULL. */

@@ -216,7 +216,10 @@ static int set_flag(cli_options *o, const char *arg)
 		return EXIT_OK + 100;
 	}
 	if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
-		printf("sonarbadge %s\n", SB_VERSION);
+		char tls[48];
+
+		sb_tls_library(tls, sizeof(tls));
+		printf("sonarbadge %s (%s)\n", SB_VERSION, tls);
 		return EXIT_OK + 100;
 	}
 	if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {

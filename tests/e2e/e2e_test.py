@@ -542,7 +542,8 @@ def t_usage(env):
     rc, out, err, _ = env.run("--help", url=False, ca=False)
     check(rc == 0 and "Usage: sonarbadge" in out, "help")
     rc, out, err, _ = env.run("--version", url=False, ca=False)
-    check(rc == 0 and out.startswith("sonarbadge "), "version")
+    check(rc == 0 and re.match(r"sonarbadge \d+\.\d+\.\d+ \(mbedTLS \d+\.\d+\.\d+\)$",
+                               out.strip()), "version: " + out)
     rc, out, err, _ = env.run("--token", ADMIN, "token", "x")
     check(rc == 2 and ADMIN not in err, "--token rejected without echo")
     rc, out, err, _ = env.run("urls", "my:proj", "--format", "xml",

@@ -8,13 +8,10 @@ command runs with a time-out. Prints one line per failure and ends with
 """
 
 import base64
-import http.client
 import json
 import os
 import re
 import shutil
-import signal
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -22,16 +19,8 @@ import time
 
 import sbtest_common as common
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-STANDIN = os.path.join(ROOT, "tests", "standin", "sonar_standin.py")
-GEN_CERTS = os.path.join(ROOT, "tests", "standin", "gen_certs.sh")
-BUILD = os.environ.get("BUILD", "build")
-SB = os.path.join(ROOT, BUILD, "sonarbadge")
-VERBOSE = os.environ.get("SB_TEST_VERBOSE") == "1"
-# Under valgrind or sanitizers commands are slower: scale time-outs.
-SLOW = float(os.environ.get("SB_TEST_SLOW", "1"))
-WRAPPER = os.environ.get("SB_TEST_WRAPPER", "").split()
+from sbtest_common import (  # noqa: F401  (re-exported to the other suites)
+    BUILD, GEN_CERTS, HERE, ROOT, SB, SLOW, STANDIN, VERBOSE, WRAPPER)
 
 ADMIN = "squ_" + "a1" * 20
 BOB = "squ_" + "b2" * 20       # Browse only
@@ -52,82 +41,8 @@ METRIC_ORDER = [
 ]
 
 
-class Server:
-    """One stand-in process."""
-
-    def __init__(self, work, name, cert=None, mode="server", extra=()):
-        self.work = work
-        self.name = name
-        self.tls = cert is not None
-        port_file = os.path.join(work, name + ".port")
-        args = [sys.executable, STANDIN, "--config",
-                os.path.join(work, "config.json"), "--port", "0",
-                "--port-file", port_file, "--mode", mode,
-                "--log", os.path.join(work, name + ".log")]
-        if cert:
-            args += ["--cert", os.path.join(work, "certs", cert + ".pem"),
-                     "--key", os.path.join(work, "certs", cert + ".key")]
-        args += list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(
-                                         work, name + ".err"), "w"))
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            if os.path.exists(port_file):
-                with open(port_file) as f:
-                    text = f.read().strip()
-                if text:
-                    self.port = int(text)
-                    return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError("stand-in %s did not start" % name)
-
-    def url(self, host="localhost"):
-        return "%s://%s:%d" % ("https" if self.tls else "http", host,
-                               self.port)
-
-    def _conn(self):
-        if self.tls:
-            ctx = ssl.create_default_context(
-                cafile=os.path.join(self.work, "certs", "ca.pem"))
-            ctx.check_hostname = False   # control calls only
-            ctx.verify_mode = ssl.CERT_NONE
-            return http.client.HTTPSConnection("127.0.0.1", self.port,
-                                               timeout=10, context=ctx)
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-
-    def call(self, method, path, body=None, headers=None):
-        c = self._conn()
-        try:
-            data = None if body is None else (
-                body if isinstance(body, bytes) else
-                json.dumps(body).encode())
-            c.request(method, path, body=data, headers=headers or {})
-            r = c.getresponse()
-            return r.status, dict(r.getheaders()), r.read()
-        finally:
-            c.close()
-
-    def stats(self):
-        return json.loads(self.call("GET", "/_standin/stats")[2])
-
-    def reset(self):
-        self.call("POST", "/_standin/reset", {})
-
-    def faults(self, *faults):
-        st, _, body = self.call("POST", "/_standin/faults", list(faults))
-        assert st == 200, body
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+# The stand-in process wrapper (one per server of an Env).
+Server = common.Standin
 
 
 class Env:

@@ -1,8 +1,9 @@
-"""Shared helpers of the security end-to-end suites (faults_test.py,
-secrets_test.py): a stand-in process on 127.0.0.1 over TLS with
-certificates generated for the run, and a bounded runner for the command.
+"""Shared helpers of the end-to-end suites: the stand-in process wrapper
+(Standin, on 127.0.0.1, over TLS with certificates generated for the run),
+the small Env of the security suites (faults_test.py, secrets_test.py), a
+bounded runner for the command and the suites' common main().
 
-Environment (as in e2e_test.py): BUILD (build folder), SB_TEST_WRAPPER (a
+Environment: BUILD (build folder), SB_TEST_WRAPPER (a
 command prefix such as valgrind), SB_TEST_SLOW (time-out multiplier),
 SB_TEST_VERBOSE=1 (print passing tests). Python 3 standard library only.
 """
@@ -34,20 +35,23 @@ NOBODY = "squ_" + "0d" * 20
 
 
 class Standin:
-    """One stand-in process (TLS unless cert is None)."""
+    """One stand-in process (TLS unless cert is None). Its request log is
+    WORK/NAME.log, its stderr WORK/NAME.err."""
 
     def __init__(self, work, name, cert="server", mode="server", extra=()):
         self.work = work
+        self.name = name
         self.tls = cert is not None
         port_file = os.path.join(work, name + ".port")
         args = [sys.executable, STANDIN, "--config", os.path.join(work, "config.json"),
-                "--port", "0", "--port-file", port_file, "--mode", mode]
+                "--port", "0", "--port-file", port_file, "--mode", mode,
+                "--log", os.path.join(work, name + ".log")]
         if cert:
             args += ["--cert", os.path.join(work, "certs", cert + ".pem"),
                      "--key", os.path.join(work, "certs", cert + ".key")]
         args += list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        with open(os.path.join(work, name + ".err"), "w") as err:
+            self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err)
         deadline = time.time() + 15
         while time.time() < deadline:
             if os.path.exists(port_file):
@@ -65,7 +69,10 @@ class Standin:
     def url(self, host="localhost"):
         return "%s://%s:%d" % ("https" if self.tls else "http", host, self.port)
 
-    def call(self, method, path, body=None):
+    def call(self, method, path, body=None, headers=None):
+        """A control or API call, certificate not checked; returns
+        (status, headers as a dict, body bytes). A body that is not bytes
+        is sent as JSON."""
         if self.tls:
             ctx = ssl.create_default_context()
             ctx.check_hostname = False
@@ -74,21 +81,22 @@ class Standin:
         else:
             c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            data = None if body is None else json.dumps(body).encode()
-            c.request(method, path, body=data)
+            data = None if body is None else (
+                body if isinstance(body, bytes) else json.dumps(body).encode())
+            c.request(method, path, body=data, headers=headers or {})
             r = c.getresponse()
-            return r.status, r.read()
+            return r.status, dict(r.getheaders()), r.read()
         finally:
             c.close()
 
     def stats(self):
-        return json.loads(self.call("GET", "/_standin/stats")[1])
+        return json.loads(self.call("GET", "/_standin/stats")[2])
 
     def reset(self):
         self.call("POST", "/_standin/reset", {})
 
     def faults(self, *faults):
-        st, body = self.call("POST", "/_standin/faults", list(faults))
+        st, _, body = self.call("POST", "/_standin/faults", list(faults))
         assert st == 200, body
 
     def stop(self):

@@ -317,6 +317,9 @@ sb_err sb_token_renew(sb_client *c, const char *project, char *old_out,
 			renewed = 1; /* it happened: do not post again */
 			break;
 		}
+		/* It did not happen: post once more, on a new connection
+		 * (the last one may have been closed under the request). */
+		sb_client_disconnect(c);
 	}
 	if (!renewed) {
 		err = sb_client_fail(c, SB_ERR_NETWORK,

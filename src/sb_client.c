@@ -22,9 +22,11 @@ sb_err sb_client_fail(sb_client *c, sb_err err, const char *fmt, ...)
 	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
 		raw[0] = '\0';
 	va_end(ap);
-	/* A server may echo the credentials or a badge token back. */
+	/* A server or a proxy may echo the credentials or a badge token
+	 * back. */
 	sb_scrub(c->auth_value, raw, clean, sizeof(clean));
-	sb_printable(clean, c->message, sizeof(c->message));
+	sb_scrub(c->proxy_auth, clean, raw, sizeof(raw));
+	sb_printable(raw, c->message, sizeof(c->message));
 	return err;
 }
 
@@ -41,7 +43,8 @@ static void emit(sb_client *c, sb_trace_fn fn, void *user, const char *fmt,
 		raw[0] = '\0';
 	sb_redact(raw, line, sizeof(line));
 	sb_scrub(c->auth_value, line, raw, sizeof(raw));
-	fn(user, raw);
+	sb_scrub(c->proxy_auth, raw, line, sizeof(line));
+	fn(user, line);
 }
 
 void sb_client_trace(sb_client *c, const char *fmt, ...)
@@ -123,6 +126,7 @@ static sb_err setup_proxy(sb_client *c, const sb_config *cfg, char *msg,
 		if (!c->noproxy)
 			return SB_ERR_NOMEM;
 	}
+	c->proxy_tunnel = cfg->proxy_tunnel != 0;
 	if (!cfg->proxy || !*cfg->proxy)
 		return SB_OK;
 	c->proxy = c->port.alloc(c->port.ctx, sizeof(*c->proxy));

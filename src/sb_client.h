@@ -31,6 +31,7 @@ struct sb_client {
 	/* Networks. */
 	sb_proxy_url *proxy;	/* NULL: direct */
 	char *proxy_auth;	/* "Basic ..." for Proxy-Authorization; secret */
+	int proxy_tunnel;	/* CONNECT for an http:// base too */
 	char *noproxy;
 	char *resolve[SB_MAX_RESOLVE_ENTRIES + 1];
 	int retries;
@@ -69,6 +70,15 @@ void sb_client_disconnect(sb_client *c);
 
 /* sb_conn.c: the connection, direct or through a proxy, plain or TLS. */
 sb_err sb_conn_open(sb_client *c);
+/* Through a forward proxy: an http:// base URL with a proxy in use and
+ * no proxy_tunnel asked for.
+ * Requests then carry the absolute URL and Proxy-Authorization (as curl
+ * sends them); an https:// base always goes through a CONNECT tunnel. */
+int sb_conn_forwarding(const sb_client *c);
+/* Has the peer closed the idle kept-alive connection (or sent anything
+ * unasked)? A poll that does not wait; when it says yes, the connection
+ * must be dropped (a byte may have been consumed). */
+int sb_conn_idle_closed(sb_client *c);
 int sb_conn_send(sb_client *c, const unsigned char *buf, size_t len);
 int sb_conn_recv(sb_client *c, unsigned char *buf, size_t len);
 /* A send/recv result as an sb_err with a message. */

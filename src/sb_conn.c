@@ -167,6 +167,12 @@ static sb_err proxy_tunnel(sb_client *c, uint64_t deadline)
 	return SB_OK;
 }
 
+int sb_conn_forwarding(const sb_client *c)
+{
+	return c->proxy && !c->url.tls && !c->proxy_tunnel &&
+	       !sb_noproxy_match(c->noproxy, c->url.host);
+}
+
 sb_err sb_conn_open(sb_client *c)
 {
 	uint64_t now = c->port.now_ms(c->port.ctx);
@@ -188,8 +194,11 @@ sb_err sb_conn_open(sb_client *c)
 		sb_fmt(what, sizeof(what), "proxy %s: ", c->proxy->display);
 		err = tcp_connect(c, c->proxy->host, c->proxy->port,
 				  connect_deadline, what);
-		if (err == SB_OK)
+		if (err == SB_OK && (c->url.tls || c->proxy_tunnel))
 			err = proxy_tunnel(c, connect_deadline);
+		else if (err == SB_OK)
+			sb_client_trace(c, "* forwarding through proxy %s",
+					c->proxy->display);
 	} else {
 		err = tcp_connect(c, c->url.host, c->url.port, connect_deadline,
 				  "");
@@ -210,6 +219,16 @@ sb_err sb_conn_open(sb_client *c)
 				msg);
 	}
 	return SB_OK;
+}
+
+int sb_conn_idle_closed(sb_client *c)
+{
+	unsigned char b[1];
+
+	/* Raw socket, under TLS too: an idle connection has nothing to read
+	 * (a close_notify or a FIN means it is over). */
+	return c->port.recv(c->port.ctx, c->sock, b, sizeof(b), 0) !=
+	       SB_PORT_TIMEOUT;
 }
 
 int sb_conn_send(sb_client *c, const unsigned char *buf, size_t len)

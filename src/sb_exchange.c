@@ -61,6 +61,14 @@ static sb_err attempt(sb_client *c, size_t req_len, int is_head,
 
 	*request_sent = 0;
 	*nothing_back = 1;
+	/* Servers and proxies close idle connections, often without saying
+	 * so in the previous answer: look before sending (a POST that meets
+	 * a closed connection would leave its outcome unknown). */
+	if (c->sock && sb_conn_idle_closed(c)) {
+		sb_client_trace(c, "* kept-alive connection was closed by the "
+				   "peer; opening a new one");
+		sb_client_disconnect(c);
+	}
 	if (!c->sock) {
 		err = sb_conn_open(c);
 		if (err != SB_OK)
@@ -122,6 +130,8 @@ static sb_err send_once(sb_client *c, const char *method, const char *target,
 	sb_http_request req;
 	size_t req_len, cap;
 	int tries, is_post = strcmp(method, "POST") == 0;
+	int forwarding = sb_conn_forwarding(c);
+	char origin[sizeof(c->host_header) + 8];
 	sb_err err = SB_OK;
 
 	memset(&req, 0, sizeof(req));
@@ -129,6 +139,11 @@ static sb_err send_once(sb_client *c, const char *method, const char *target,
 	req.host = c->host_header;
 	req.target = target;
 	req.auth = c->auth_value;
+	if (forwarding) {
+		sb_fmt(origin, sizeof(origin), "http://%s", c->host_header);
+		req.origin = origin;
+		req.proxy_auth = c->proxy_auth;
+	}
 	req.user_agent = USER_AGENT;
 	if (form_body) {
 		req.body = form_body;
@@ -182,6 +197,15 @@ static sb_err send_once(sb_client *c, const char *method, const char *target,
 	sb_wipe(c->req, cap);
 	c->port.free(c->port.ctx, c->req);
 	c->req = NULL;
+	/* The proxy's own refusal, not the server's answer: the request
+	 * did not go further. */
+	if (err == SB_OK && forwarding && c->resp.status == 407) {
+		sb_client_disconnect(c);
+		return sb_client_fail(c, SB_ERR_PROXY,
+				      "proxy %s refused the request to %s: "
+				      "HTTP 407 (check the proxy credentials)",
+				      c->proxy->display, c->url.host);
+	}
 	return err;
 }
 

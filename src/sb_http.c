@@ -49,7 +49,7 @@ sb_err sb_http_write_request(const sb_http_request *req, char *out,
 	size_t pos = 0;
 	sb_err err = SB_OK;
 	char num[32];
-	const char *parts[6];
+	const char *parts[8];
 	size_t i;
 
 	if (!req || !out || cap == 0 || !req->method || !req->host ||
@@ -61,7 +61,9 @@ sb_err sb_http_write_request(const sb_http_request *req, char *out,
 	parts[3] = req->auth ? req->auth : "";
 	parts[4] = req->user_agent;
 	parts[5] = req->content_type ? req->content_type : "";
-	for (i = 0; i < 6; i++)
+	parts[6] = req->origin ? req->origin : "";
+	parts[7] = req->proxy_auth ? req->proxy_auth : "";
+	for (i = 0; i < 8; i++)
 		if (!is_clean(parts[i]))
 			return SB_ERR_INVALID_ARG;
 	out[0] = '\0';
@@ -73,6 +75,8 @@ sb_err sb_http_write_request(const sb_http_request *req, char *out,
 	} while (0)
 	PUT(req->method);
 	PUT(" ");
+	if (req->origin)
+		PUT(req->origin);
 	PUT(req->target);
 	PUT(" HTTP/1.1\r\nHost: ");
 	PUT(req->host);
@@ -82,6 +86,11 @@ sb_err sb_http_write_request(const sb_http_request *req, char *out,
 	if (req->auth) {
 		PUT("Authorization: ");
 		PUT(req->auth);
+		PUT("\r\n");
+	}
+	if (req->proxy_auth) {
+		PUT("Proxy-Authorization: ");
+		PUT(req->proxy_auth);
 		PUT("\r\n");
 	}
 	if (req->body) {

@@ -14,8 +14,12 @@
 typedef struct sb_http_request {
 	const char *method;	  /* "GET" or "POST" */
 	const char *host;	  /* Host header value (with :port if needed) */
+	const char *origin;	  /* "http://host:port" before the target
+				     (absolute form, for a forward proxy),
+				     or NULL */
 	const char *target;	  /* path and query, already encoded */
 	const char *auth;	  /* full Authorization value, or NULL */
+	const char *proxy_auth;	  /* Proxy-Authorization value, or NULL */
 	const char *user_agent;	  /* User-Agent value */
 	const char *content_type; /* for a body, or NULL */
 	const char *body;	  /* NULL: no body */

@@ -55,6 +55,8 @@ typedef struct sb_port {
 	/*
 	 * Receive up to len bytes, waiting at most timeout_ms; returns bytes
 	 * received (at least 1), SB_PORT_TIMEOUT, SB_PORT_CLOSED or an error.
+	 * timeout_ms 0 must not wait: the client checks an idle kept-alive
+	 * connection that way before reusing it.
 	 */
 	int (*recv)(void *ctx, struct sb_socket *sock, unsigned char *buf,
 		    size_t len, uint32_t timeout_ms);

@@ -93,7 +93,10 @@ typedef struct sb_config {
 	 */
 	sb_trace_fn notice;
 	void *notice_user;
-	/* http://[user:password@]host[:port] of an HTTP proxy (CONNECT). */
+	/* http://[user:password@]host[:port] of an HTTP proxy: an https://
+	 * base URL goes through a CONNECT tunnel; an http:// one is sent to
+	 * the proxy in absolute form (as curl does), or tunnelled too with
+	 * proxy_tunnel (curl's --proxytunnel). */
 	const char *proxy;
 	/* Hosts that bypass the proxy: curl's NO_PROXY syntax. */
 	const char *noproxy;
@@ -114,6 +117,7 @@ typedef struct sb_config {
 	 * 504): how many, and the longest wait honoured. */
 	int retries;		     /* 0: none (the command's default: 2) */
 	uint32_t retry_max_wait_ms;  /* 0: the default (300 s) */
+	int proxy_tunnel;	     /* 1: CONNECT for an http:// base too */
 } sb_config;
 
 /* NULL-terminated list of the system CA bundles probed, in curl's order. */

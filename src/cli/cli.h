@@ -47,6 +47,7 @@ typedef struct cli_options {
 	/* Networks (README "Networks"). */
 	const char *proxy;
 	const char *noproxy;
+	int proxytunnel; /* -p: CONNECT for an http:// URL too */
 	const char *pinned_pubkey;
 	const char *cert;
 	const char *key;

@@ -77,6 +77,7 @@ void cli_usage(void *stream)
 "  --retry-max-wait S   longest Retry-After honoured (default 300)\n"
 "  --proxy URL          HTTP proxy [https_proxy, HTTPS_PROXY, all_proxy, ...]\n"
 "  --noproxy LIST       hosts that bypass the proxy [no_proxy, NO_PROXY]\n"
+"  -p, --proxytunnel    CONNECT through the proxy for an http:// URL too\n"
 "  --resolve H:P:ADDR   connect to ADDR for host H port P (repeatable)\n"
 "  --pinnedpubkey PINS  sha256//BASE64[;...] of the server's public key\n"
 "  --cert FILE, --key FILE  client certificate and key (PEM)\n"
@@ -224,6 +225,10 @@ static int set_flag(cli_options *o, const char *arg)
 	}
 	if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
 		o->verbose = 1;
+		return -1;
+	}
+	if (strcmp(arg, "-p") == 0 || strcmp(arg, "--proxytunnel") == 0) {
+		o->proxytunnel = 1;
 		return -1;
 	}
 	if (strcmp(arg, "-k") == 0 || strcmp(arg, "--insecure") == 0) {

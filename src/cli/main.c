@@ -164,6 +164,7 @@ static int run_command(int argc, char **argv)
 	cfg.notice = notice_line;
 	cfg.proxy = o.proxy;
 	cfg.noproxy = o.noproxy;
+	cfg.proxy_tunnel = o.proxytunnel;
 	cfg.resolve = o.nresolve ? o.resolve : NULL;
 	cfg.extra_root_pem = root_pem[0] ? root_pem : NULL;
 	cfg.pinned_pubkey = o.pinned_pubkey;

@@ -365,8 +365,11 @@ def t_idle_close_reconnects(env):
     rc, out, err, _ = env.run("renew", "other")
     check(rc == 0, "rc=%d %s" % (rc, err))
     st = env.main.stats()
-    check(st["connections"] == 2, "connections %d" % st["connections"])
-    check(st["renewals"]["other"] >= 1, "renewed")
+    # 2 when the close is seen before the POST goes out; 3 when the POST
+    # meets it (then the token is read, and the POST sent again on a new
+    # connection). Either way exactly one renewal.
+    check(st["connections"] in (2, 3), "connections %d" % st["connections"])
+    check(st["renewals"]["other"] == 1, "renewals %r" % st["renewals"])
 
 
 def t_chunked_and_continue(env):

@@ -61,10 +61,14 @@ class Peers:
             if shutil.which("nginx"):
                 self.start_nginx()
             self.proxy_port = self.proxy_auth_port = None
+            self.proxy_strict_port = None
             if shutil.which("tinyproxy"):
                 self.proxy_port = self.start_tinyproxy("open", None)
                 self.proxy_auth_port = self.start_tinyproxy(
                     "auth", ("bob", "s3cret"))
+                # CONNECT to port 443 only, as Debian's default config.
+                self.proxy_strict_port = self.start_tinyproxy(
+                    "strict", None, ("ConnectPort 443",))
         except BaseException:
             self.close()
             raise
@@ -126,13 +130,13 @@ http {{
             raise RuntimeError("nginx did not start: " + open(
                 os.path.join(tmp, "error.log")).read()[-500:])
 
-    def start_tinyproxy(self, name, auth):
+    def start_tinyproxy(self, name, auth, extra=()):
         port = free_port()
         d = os.path.join(self.work, "tinyproxy-" + name)
         os.makedirs(d)
         lines = ["Port %d" % port, "Listen 127.0.0.1", "Timeout 30",
-                 "LogLevel Connect", 'LogFile "%s/log"' % d,
-                 'PidFile "%s/pid"' % d, "MaxClients 20"]
+                 "LogLevel Info", 'LogFile "%s/log"' % d,
+                 'PidFile "%s/pid"' % d, "MaxClients 20"] + list(extra)
         if auth:
             lines.append("BasicAuth %s %s" % auth)
         with open(os.path.join(d, "conf"), "w") as f:
@@ -271,6 +275,51 @@ def t_tinyproxy_connect(peers):
     check(peers.proxy_log("open").count("CONNECT localhost:%d"
                                         % peers.env.main.port) == after + 1,
           "https_proxy not used")
+
+
+def t_tinyproxy_forward(peers):
+    """An http:// base through a proxy goes in absolute form, as curl
+    sends it, so a proxy that allows CONNECT to port 443 only (Debian's
+    tinyproxy default, Squid's too) still carries it; -p forces CONNECT."""
+    need(peers.proxy_strict_port, "tinyproxy")
+    proxy = "http://127.0.0.1:%d" % peers.proxy_strict_port
+    url = peers.backend.url()
+    target = "GET http://localhost:%d/api/project_badges/token" % peers.backend.port
+    before = peers.proxy_log("strict").count(target)
+    rc, out, err, _ = run(peers, "--proxy", proxy, "token", "my:proj", url=url)
+    check(rc == 0 and base.TOKEN_RE.match(out.strip()), "forwarded: " + err)
+    time.sleep(0.2)
+    check(peers.proxy_log("strict").count(target) == before + 1,
+          "not forwarded in absolute form: " + peers.proxy_log("strict")[-300:])
+    # http_proxy (lowercase) is the variable for an http:// URL.
+    rc, out, err, _ = run(peers, "token", "my:proj", url=url,
+                          env={"http_proxy": proxy})
+    check(rc == 0, "http_proxy: " + err)
+    rc, out, err, _ = run(peers, "-p", "--proxy", proxy, "token", "my:proj",
+                          url=url)
+    check(rc == 3 and "refused the tunnel" in err and "403" in err,
+          "-p through a proxy that refuses CONNECT: rc=%d %s" % (rc, err))
+    # With credentials, on every request, and masked in -v.
+    need(peers.proxy_auth_port, "tinyproxy")
+    good = "http://bob:s3cret@127.0.0.1:%d" % peers.proxy_auth_port
+    rc, out, err, _ = run(peers, "-v", "--proxy", good, "renew", "my:proj",
+                          url=url)
+    check(rc == 0, "forwarded with credentials: " + err)
+    check("> GET http://localhost:%d/" % peers.backend.port in err and
+          "> POST http://localhost:%d/" % peers.backend.port in err,
+          "absolute form not shown: " + err)
+    check(err.count("Proxy-Authorization: Basic [redacted]") >= 2,
+          "Proxy-Authorization not on every request: " + err)
+    check("s3cret" not in err and
+          base64.b64encode(b"bob:s3cret").decode() not in err, "leak")
+    rc, out, err, _ = run(peers, "--proxy", good.replace("bob:s3cret@", ""),
+                          "token", "my:proj", url=url)
+    check(rc == 3 and "407" in err and "proxy" in err,
+          "no credentials: rc=%d %s" % (rc, err))
+    # After the clear-text warning of an http:// URL, one error line.
+    lines = [l for l in err.splitlines() if "warning" not in l]
+    check(len(lines) == 1 and lines[0].startswith("sonarbadge: "),
+          "one error line: %r" % err)
 
 
 def t_noproxy_bypass(peers):
@@ -501,7 +550,7 @@ def t_trust_sources(peers):
 
 
 TESTS = [t_nginx_front, t_nginx_redirects, t_client_certificate,
-         t_tinyproxy_connect, t_noproxy_bypass, t_proxy_auth,
+         t_tinyproxy_connect, t_tinyproxy_forward, t_noproxy_bypass, t_proxy_auth,
          t_proxy_refuses, t_s_server_failures, t_s_server_chain,
          t_retry_after, t_ipv6_literal, t_resolve, t_pinning,
          t_trust_sources]

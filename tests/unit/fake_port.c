@@ -108,6 +108,10 @@ static int fake_recv(void *ctx, struct sb_socket *sock, unsigned char *buf,
 		avail = c->served < (size_t)c->close_after
 				? (size_t)c->close_after - c->served
 				: 0;
+	/* A poll of an idle connection: open, nothing to read yet (unless
+	 * the test has it closed while idle). */
+	if (avail == 0 && timeout_ms == 0 && !c->idle_closed)
+		return SB_PORT_TIMEOUT;
 	if (avail == 0) {
 		if (c->end_rc == SB_PORT_TIMEOUT)
 			f->now += timeout_ms;

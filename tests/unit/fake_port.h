@@ -32,6 +32,10 @@ struct fake_conn {
 	size_t piece;	   /* bytes per recv at most; 0: as many as fit */
 	long close_after;  /* >= 0: total bytes served, then end_rc */
 	int end_rc;	   /* recv result when nothing is readable */
+	/* A poll of the idle connection (recv with time-out 0) sees end_rc
+	 * too; by default it sees an open connection, so end_rc only shows
+	 * once the next request went out (the peer dropped it under it). */
+	int idle_closed;
 	int send_rc;	   /* nonzero: what every send returns */
 	size_t send_piece; /* bytes taken per send at most; 0: all */
 

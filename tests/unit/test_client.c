@@ -781,6 +781,32 @@ TEST(renew_token_unchanged)
 	FINISH(c);
 }
 
+/* A connection the peer closed while idle is seen before anything is
+ * sent on it: a POST never meets it (no unknown outcome, one POST). */
+TEST(kept_alive_closed_seen_before_sending)
+{
+	char old_tok[SB_MAX_TOKEN_LEN + 1], new_tok[SB_MAX_TOKEN_LEN + 1];
+	struct fake_conn *k;
+	sb_client *c;
+
+	SETUP();
+	k = fake_conn1(&F, tok(OLD));
+	k->end_rc = SB_PORT_CLOSED;
+	k->idle_closed = 1;
+	k = fake_add_conn(&F);
+	fake_reply(k, no_content());
+	fake_reply(k, tok(NEW));
+	c = client();
+	CHECK(c != NULL);
+	CHECK_EQ_INT(renew(c, old_tok, new_tok), SB_OK);
+	CHECK_STR_EQ(new_tok, NEW);
+	CHECK_STR_EQ(F.conns[0].sent, GET_TOKEN_REQ);
+	CHECK_STR_EQ(F.conns[1].sent, POST_RENEW_REQ GET_TOKEN_REQ);
+	CHECK_EQ_INT(count_all("POST "), 1);
+	CHECK_EQ_INT(sb_client_connections(c), 2);
+	FINISH(c);
+}
+
 TEST(renew_dropped_but_applied)
 {
 	char old_tok[SB_MAX_TOKEN_LEN + 1], new_tok[SB_MAX_TOKEN_LEN + 1];
@@ -813,8 +839,8 @@ TEST(renew_dropped_not_applied)
 	SETUP();
 	k = fake_conn1(&F, tok(OLD));
 	k->end_rc = SB_PORT_ERR_IO; /* reset after the POST went out */
-	k = fake_add_conn(&F);
-	fake_reply(k, tok(OLD)); /* the check: not renewed */
+	fake_conn1(&F, tok(OLD)); /* the check: not renewed */
+	k = fake_add_conn(&F);	  /* the second POST, on a new connection */
 	fake_reply(k, no_content());
 	fake_reply(k, tok(NEW));
 	c = client();
@@ -822,8 +848,8 @@ TEST(renew_dropped_not_applied)
 	CHECK_EQ_INT(renew(c, old_tok, new_tok), SB_OK);
 	CHECK_STR_EQ(new_tok, NEW);
 	CHECK_EQ_INT(count_all("POST "), 2);
-	CHECK_STR_EQ(F.conns[1].sent,
-		     GET_TOKEN_REQ POST_RENEW_REQ GET_TOKEN_REQ);
+	CHECK_STR_EQ(F.conns[1].sent, GET_TOKEN_REQ);
+	CHECK_STR_EQ(F.conns[2].sent, POST_RENEW_REQ GET_TOKEN_REQ);
 	FINISH(c);
 }
 
@@ -833,13 +859,15 @@ TEST(renew_dropped_twice)
 	sb_client *c;
 
 	SETUP();
-	fake_conn1(&F, tok(OLD));
-	fake_conn1(&F, tok(OLD));
-	fake_conn1(&F, tok(OLD));
+	fake_conn1(&F, tok(OLD)); /* the read, then the POST drops */
+	fake_conn1(&F, tok(OLD)); /* the check: not renewed */
+	fake_add_conn(&F);	  /* the second POST drops too */
+	fake_conn1(&F, tok(OLD)); /* the check: still not renewed */
 	c = client();
 	CHECK(c != NULL);
 	CHECK_EQ_INT(renew(c, old_tok, new_tok), SB_ERR_NETWORK);
 	CHECK_EQ_INT(count_all("POST "), 2); /* never a third */
+	CHECK_EQ_INT(fake_count_sent(&F, 2, "POST "), 1);
 	CHECK_STR_EQ(new_tok, "");
 	FINISH(c);
 }
@@ -1123,6 +1151,7 @@ int main(void)
 	RUN(connection_close_means_new_connection);
 	RUN(bytes_after_response_mean_new_connection);
 	RUN(kept_alive_closed_get_retried);
+	RUN(kept_alive_closed_seen_before_sending);
 	RUN(kept_alive_reset_get_retried);
 	RUN(retry_only_once);
 	RUN(fresh_connection_closed_not_retried);

@@ -59,6 +59,29 @@ TEST(request_get_without_auth)
 			  "\r\n");
 }
 
+/* Through a forward proxy: absolute form and Proxy-Authorization. */
+TEST(request_absolute_form)
+{
+	sb_http_request q = get_req();
+	char out[512];
+	size_t len = 0;
+
+	q.origin = "http://sq.example.com";
+	q.proxy_auth = "Basic Ym9iOnM=";
+	CHECK_EQ_INT(sb_http_write_request(&q, out, sizeof(out), &len), SB_OK);
+	CHECK_STR_EQ(out, "GET http://sq.example.com/api/project_badges/token"
+			  "?project=my%3Akey HTTP/1.1\r\n"
+			  "Host: sq.example.com\r\n"
+			  "User-Agent: sonarbadge/0.1.0\r\n"
+			  "Accept: application/json\r\n"
+			  "Authorization: Basic c3F1X3g6\r\n"
+			  "Proxy-Authorization: Basic Ym9iOnM=\r\n"
+			  "\r\n");
+	q.proxy_auth = "Basic x\r\nX-Evil: 1";
+	CHECK_EQ_INT(sb_http_write_request(&q, out, sizeof(out), &len),
+		     SB_ERR_INVALID_ARG);
+}
+
 TEST(request_post_exact)
 {
 	sb_http_request q = get_req();
@@ -778,6 +801,7 @@ int main(void)
 	fake_init(&F, &P);
 	RUN(request_get_exact);
 	RUN(request_get_without_auth);
+	RUN(request_absolute_form);
 	RUN(request_post_exact);
 	RUN(request_crlf_injection_rejected);
 	RUN(request_buffer_too_small);

@@ -245,8 +245,8 @@ TEST(retry_after)
 	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"      \
 	"Content-Length: 19\r\n\r\n" TOKEN_JSON
 
-static sb_client *make_client(int retries, const char *url,
-			      const char *proxy)
+static sb_client *make_client_with(int retries, const char *url,
+				   const char *proxy, int tunnel)
 {
 	sb_config cfg;
 	sb_client *c = NULL;
@@ -257,9 +257,16 @@ static sb_client *make_client(int retries, const char *url,
 	cfg.user_token = "squ_x";
 	cfg.retries = retries;
 	cfg.proxy = proxy;
+	cfg.proxy_tunnel = tunnel;
 	if (sb_client_create(&cfg, &P, &c, msg, sizeof(msg)) != SB_OK)
 		harness_fail(__FILE__, __LINE__, "create: %s", msg);
 	return c;
+}
+
+static sb_client *make_client(int retries, const char *url,
+			      const char *proxy)
+{
+	return make_client_with(retries, url, proxy, 0);
 }
 
 static void done(sb_client *c)
@@ -441,6 +448,8 @@ TEST(redirects)
 	done(c);
 }
 
+/* CONNECT (always used for https://; asked for here with proxy_tunnel
+ * because the fake port speaks no TLS). */
 TEST(proxy_tunnel)
 {
 	sb_client *c;
@@ -451,8 +460,8 @@ TEST(proxy_tunnel)
 	k = fake_add_conn(&F);
 	fake_reply(k, "HTTP/1.1 200 Connection established\r\n\r\n");
 	fake_reply(k, OK_TOKEN);
-	c = make_client(0, "http://sonar.test:9000",
-			"http://bob:s%3Acret@proxy.test:3128");
+	c = make_client_with(0, "http://sonar.test:9000",
+			"http://bob:s%3Acret@proxy.test:3128", 1);
 	CHECK(c != NULL);
 	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_OK);
 	CHECK_STR_EQ(F.last_host, "proxy.test");
@@ -470,7 +479,7 @@ TEST(proxy_tunnel)
 	fake_init(&F, &P);
 	fake_conn1(&F, "HTTP/1.1 407 Proxy Authentication Required\r\n"
 		       "Content-Length: 5\r\n\r\nnope!");
-	c = make_client(0, "http://sonar.test", "http://bob:secret@proxy.test:3128");
+	c = make_client_with(0, "http://sonar.test", "http://bob:secret@proxy.test:3128", 1);
 	CHECK(c != NULL);
 	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_ERR_PROXY);
 	CHECK(strstr(sb_client_message(c), "407") != NULL);
@@ -482,10 +491,69 @@ TEST(proxy_tunnel)
 	/* The proxy closes without answering. */
 	fake_init(&F, &P);
 	fake_add_conn(&F);
-	c = make_client(0, "http://sonar.test", "http://proxy.test:3128");
+	c = make_client_with(0, "http://sonar.test", "http://proxy.test:3128",
+			     1);
 	CHECK(c != NULL);
 	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_ERR_PROXY);
 	CHECK(strstr(sb_client_message(c), "proxy.test") != NULL);
+	done(c);
+	CHECK_EQ_INT(F.live, 0);
+}
+
+/* An http:// base through a proxy: absolute form, as curl sends it. */
+TEST(proxy_forwarding)
+{
+	sb_client *c;
+	char out[64];
+	struct fake_conn *k;
+
+	fake_init(&F, &P);
+	k = fake_add_conn(&F);
+	fake_reply(k, OK_TOKEN);
+	fake_reply(k, OK_TOKEN);
+	c = make_client(0, "http://sonar.test:9000/sq",
+			"http://bob:s%3Acret@proxy.test:3128");
+	CHECK(c != NULL);
+	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_OK);
+	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_OK);
+	CHECK_STR_EQ(F.last_host, "proxy.test");
+	CHECK_EQ_INT(F.connects, 1); /* kept alive with the proxy */
+	CHECK(strncmp(F.conns[0].sent,
+		      "GET http://sonar.test:9000/sq/api/project_badges/token"
+		      "?project=K HTTP/1.1\r\nHost: sonar.test:9000\r\n",
+		      98) == 0);
+	CHECK_EQ_INT(fake_count_sent(&F, 0, "GET http://sonar.test:9000/"), 2);
+	CHECK_EQ_INT(fake_count_sent(&F, 0,
+				     "Proxy-Authorization: Basic "
+				     "Ym9iOnM6Y3JldA==\r\n"),
+		     2);
+	CHECK_EQ_INT(fake_count_sent(&F, 0, "CONNECT"), 0);
+	done(c);
+
+	/* 407 from the proxy: SB_ERR_PROXY, credentials masked. */
+	fake_init(&F, &P);
+	fake_conn1(&F, "HTTP/1.1 407 Proxy Authentication Required\r\n"
+		       "Content-Length: 0\r\n\r\n");
+	c = make_client(2, "http://sonar.test", "http://bob:secret@proxy.test:3128");
+	CHECK(c != NULL);
+	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_ERR_PROXY);
+	CHECK(strstr(sb_client_message(c), "407") != NULL);
+	CHECK(strstr(sb_client_message(c), "http://***:***@proxy.test:3128"));
+	CHECK(strstr(sb_client_message(c), "secret") == NULL);
+	CHECK_EQ_INT(F.connects, 1); /* not retried */
+	done(c);
+
+	/* A proxy that echoes the Proxy-Authorization back in an error. */
+	fake_init(&F, &P);
+	fake_conn1(&F, "HTTP/1.1 400 Bad Request\r\nContent-Type: "
+		       "application/json\r\nContent-Length: 54\r\n\r\n"
+		       "{\"errors\":[{\"msg\":\"bad Ym9iOnNlY3JldA== bob:secret\"}]}");
+	c = make_client(0, "http://sonar.test", "http://bob:secret@proxy.test:3128");
+	CHECK(c != NULL);
+	CHECK(sb_token_get(c, "K", out, sizeof(out)) != SB_OK);
+	CHECK(strstr(sb_client_message(c), "Ym9iOnNlY3JldA==") == NULL);
+	CHECK(strstr(sb_client_message(c), "bob:secret") == NULL);
+	CHECK(strstr(sb_client_message(c), "bad [redacted] [redacted]") != NULL);
 	done(c);
 	CHECK_EQ_INT(F.live, 0);
 }
@@ -542,6 +610,7 @@ int main(void)
 	RUN(retry_connect_failure);
 	RUN(redirects);
 	RUN(proxy_tunnel);
+	RUN(proxy_forwarding);
 	RUN(noproxy_bypass_and_resolve);
 	return harness_main();
 }

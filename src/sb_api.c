@@ -233,9 +233,13 @@ static sb_err check_args(sb_client *c, const char *project, char *out,
 	if (!c)
 		return SB_ERR_INVALID_ARG;
 	sb_client_begin(c);
-	if (!project || !*project || strlen(project) > SB_MAX_KEY_LEN)
+	if (!project || !*project)
 		return sb_client_fail(c, SB_ERR_INVALID_ARG,
-				      "missing or too long project key");
+				      "empty project key");
+	if (strlen(project) > SB_MAX_KEY_LEN)
+		return sb_client_fail(c, SB_ERR_INVALID_ARG,
+				      "project key longer than %d characters",
+				      SB_MAX_KEY_LEN);
 	if (!out || cap == 0)
 		return sb_client_fail(c, SB_ERR_INVALID_ARG,
 				      "no output buffer");

@@ -164,12 +164,17 @@ int parse_urls(cli_options *o)
 		} else {
 			if (strcmp(v, "quality_gate") != 0 &&
 			    !sb_badge_metric_label(v)) {
-				cli_error("unknown metric '%.60s'; known: "
-					  "quality_gate and",
-					  v);
-				for (i = 0; i < sb_badge_metric_count; i++)
-					fprintf(stderr, "  %s\n",
-						sb_badge_metrics[i].key);
+				char known[1024] = "quality_gate";
+				size_t k = strlen(known);
+
+				for (i = 0; i < sb_badge_metric_count &&
+					    k < sizeof(known);
+				     i++)
+					k += (size_t)snprintf(
+						known + k, sizeof(known) - k,
+						", %s", sb_badge_metrics[i].key);
+				cli_error("unknown metric '%.60s' (known: %s)", v,
+					  known);
 				return EXIT_USAGE;
 			}
 			if (o->nmetrics == MAX_METRICS) {

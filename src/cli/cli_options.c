@@ -5,27 +5,39 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sb_util.h"
+
+/* One line on stderr: a file name or an argument echoed in the message
+ * cannot break it (control characters become '?'). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	char raw[2048], line[2048];
+
+	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
+		raw[0] = '\0';
+	sb_printable(raw, line, sizeof(line));
+	fprintf(stderr, "%s%s\n", prefix, line);
+}
 
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("sonarbadge: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("sonarbadge: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("sonarbadge: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("sonarbadge: warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_usage(void *stream)

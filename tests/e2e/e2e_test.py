@@ -242,7 +242,16 @@ def t_urls_formats_branch(env):
         st, _, body = fetch(env.main, path)
         check(st == 200 and "not been found" not in body, o["url"])
     rc, _, err, _ = env.run("urls", "my:proj", "--metric", "nope")
-    check(rc == 2 and "unknown metric" in err, err)
+    check(rc == 2 and "unknown metric" in err and "coverage" in err, err)
+    common.one_line_error(err)
+    # An argument echoed in a message cannot break it into two lines.
+    rc, _, err, _ = env.run("urls", "my:proj", "--metric", "no\npe\x1b[2J")
+    check(rc == 2 and "'no?pe?[2J'" in err, err)
+    common.one_line_error(err)
+    for key, text in (("", "empty project key"),
+                      ("k" * 401, "longer than 400")):
+        rc, _, err, _ = env.run("token", key)
+        check(rc == 2 and text in err, "key %r: %s" % (key[:5], err))
 
 
 def t_urls_base_path(env):

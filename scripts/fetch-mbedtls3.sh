@@ -4,74 +4,76 @@
 # installing anything, so that `make check-mbedtls3` can build and test
 # sonarbadge against it on Debian 12, whose own mbedTLS is 2.28.
 #
-# Every download is checked: InRelease against Debian's archive keyring
-# (gpgv), Packages.xz against InRelease's SHA-256, each .deb against
-# Packages' SHA-256. Exit 0 when DEST/usr/include/mbedtls and the static
+# apt does the fetching, with the machine's own apt settings (mirror,
+# proxy) and checks (the suite's signature against the archive keys apt
+# trusts, every file's hash), but into private folders: the system's
+# package lists and installed packages stay as they were. The mirror is
+# the one apt uses for this machine's Debian release (DEBIAN_MIRROR
+# overrides it). Exit 0 when DEST/usr/include/mbedtls and the static
 # libraries are in place, 2 when the archive could not be reached (the
 # caller reports a skip), 1 on any other failure.
 set -eu
 DEST=${1:?usage: fetch-mbedtls3.sh DEST}
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=${MBEDTLS3_SUITE:-trixie}
-KEYRING=${DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
-ARCH=$(dpkg --print-architecture)
 
 die() { echo "fetch-mbedtls3: $*" >&2; exit 1; }
-for tool in curl gpgv xz dpkg-deb sha256sum; do
-	command -v "$tool" >/dev/null 2>&1 || die "needs $tool"
+for tool in apt-get apt-cache dpkg-deb; do
+	command -v "$tool" >/dev/null 2>&1 || die "needs $tool (Debian)"
 done
-[ -r "$KEYRING" ] || die "no Debian archive keyring at $KEYRING"
+if [ -z "${DEBIAN_MIRROR:-}" ]; then
+	# shellcheck source=/dev/null
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	DEBIAN_MIRROR=$(apt-cache policy 2>/dev/null |
+		awk -v s="$codename/main" '$3 == s { print $2; exit }')
+	DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fetch-mbedtls3.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
-get() { # URL FILE
-	curl -fsS --retry 2 --connect-timeout 20 --max-time 300 -o "$2" "$1"
+mkdir -p "$WORK/lists/partial" "$WORK/cache/archives/partial" "$WORK/debs"
+echo "deb $DEBIAN_MIRROR $SUITE main" >"$WORK/sources.list"
+# Downloads run as root: the private folders are not _apt's to write.
+apt() { # apt-get with the private lists and cache
+	apt-get -q -o Dir::Etc::SourceList="$WORK/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$WORK/lists" \
+		-o Dir::Cache="$WORK/cache" -o Acquire::Languages=none \
+		-o APT::Sandbox::User=root "$@"
 }
-check_sha256() { # FILE SUM
-	echo "$2  $1" | sha256sum -c --quiet - >/dev/null 2>&1 ||
-		die "checksum mismatch for $(basename "$1")"
-}
-
-if ! get "$MIRROR/dists/$SUITE/InRelease" "$WORK/InRelease"; then
-	echo "fetch-mbedtls3: cannot reach $MIRROR/dists/$SUITE" >&2
+if ! apt --error-on=any update >"$WORK/update.log" 2>&1; then
+	if grep -q -i "signature\|NO_PUBKEY\|not signed\|Hash Sum" "$WORK/update.log"; then
+		cat "$WORK/update.log" >&2
+		die "apt could not verify $SUITE's index"
+	fi
+	tail -n 3 "$WORK/update.log" >&2
+	echo "fetch-mbedtls3: cannot reach $DEBIAN_MIRROR ($SUITE)" >&2
 	exit 2
 fi
-gpgv --keyring "$KEYRING" --output "$WORK/Release" "$WORK/InRelease" \
-	2>"$WORK/gpgv.log" || { cat "$WORK/gpgv.log" >&2; die "InRelease signature not valid"; }
-
-index="main/binary-$ARCH/Packages.xz"
-sum=$(awk -v f="$index" '/^SHA256:/ { s = 1; next } /^[^ ]/ { s = 0 }
-	s && $3 == f { print $1 }' "$WORK/Release")
-[ -n "$sum" ] || die "$index is not listed in $SUITE's Release"
-get "$MIRROR/dists/$SUITE/$index" "$WORK/Packages.xz" || die "cannot download $index"
-check_sha256 "$WORK/Packages.xz" "$sum"
-xz -dc "$WORK/Packages.xz" >"$WORK/Packages"
-
-# field PACKAGE NAME: the value of NAME in PACKAGE's stanza.
-field() {
-	awk -v p="$1" -v f="$2:" '$1 == "Package:" { in_p = ($2 == p) }
-		in_p && $1 == f { sub(/^[^:]*: */, ""); print; exit }' "$WORK/Packages"
+cache() { # apt-cache with the private lists
+	apt-cache -o Dir::Etc::SourceList="$WORK/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$WORK/lists" \
+		-o Dir::Cache="$WORK/cache" "$@"
 }
-version=$(field libmbedtls-dev Version)
+version=$(cache show --no-all-versions libmbedtls-dev 2>/dev/null |
+	awk '$1 == "Version:" { print $2; exit }')
 case "$version" in
 3.6.*) ;;
 "") die "no libmbedtls-dev in $SUITE" ;;
 *) die "$SUITE's libmbedtls-dev is $version, not 3.6 LTS" ;;
 esac
 # libmbedtls-dev depends on exactly the three libraries of its version.
-deps=$(field libmbedtls-dev Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//')
+deps=$(cache show --no-all-versions libmbedtls-dev |
+	awk '$1 == "Depends:" { sub(/^Depends: */, ""); print; exit }' |
+	tr ',' '\n' | sed 's/^ *//; s/ .*//')
+# shellcheck disable=SC2086
+(cd "$WORK/debs" && apt download libmbedtls-dev $deps) >"$WORK/download.log" 2>&1 ||
+	{ cat "$WORK/download.log" >&2; die "apt could not download the packages"; }
 mkdir -p "$DEST"
-for pkg in libmbedtls-dev $deps; do
-	file=$(field "$pkg" Filename)
-	sum=$(field "$pkg" SHA256)
-	if [ -z "$file" ] || [ -z "$sum" ]; then die "no $pkg in $SUITE's index"; fi
-	get "$MIRROR/$file" "$WORK/pkg.deb" || die "cannot download $file"
-	check_sha256 "$WORK/pkg.deb" "$sum"
-	dpkg-deb -x "$WORK/pkg.deb" "$DEST"
+for deb in "$WORK"/debs/*.deb; do
+	dpkg-deb -x "$deb" "$DEST"
 done
 lib=$(find "$DEST" -name libmbedcrypto.a | head -n 1)
 if [ ! -f "$DEST/usr/include/mbedtls/version.h" ] || [ -z "$lib" ]; then
 	die "the packages did not hold the headers and static libraries"
 fi
 echo "$version" >"$DEST/VERSION"
-echo "fetch-mbedtls3: mbedTLS $version from $SUITE in $DEST"
+echo "fetch-mbedtls3: mbedTLS $version from $SUITE ($DEBIAN_MIRROR) in $DEST"

@@ -70,10 +70,10 @@ void sb_client_disconnect(sb_client *c);
 
 /* sb_conn.c: the connection, direct or through a proxy, plain or TLS. */
 sb_err sb_conn_open(sb_client *c);
-/* Through a forward proxy: an http:// base URL with a proxy in use and
- * no proxy_tunnel asked for.
- * Requests then carry the absolute URL and Proxy-Authorization (as curl
- * sends them); an https:// base always goes through a CONNECT tunnel. */
+/* Through a forward proxy: an http:// base URL, a proxy in use and no
+ * proxy_tunnel asked for. Requests then carry the absolute URL and
+ * Proxy-Authorization, as curl sends them; an https:// base always goes
+ * through a CONNECT tunnel. */
 int sb_conn_forwarding(const sb_client *c);
 /* Has the peer closed the idle kept-alive connection (or sent anything
  * unasked)? A poll that does not wait; when it says yes, the connection

@@ -47,7 +47,7 @@ typedef enum sb_err {
 	SB_ERR_TOKEN_UNCHANGED = -20,	/* renewal left the token as it was */
 	SB_ERR_ENTROPY = -21,		/* the port's entropy source failed */
 	SB_ERR_BUFFER_TOO_SMALL = -22,	/* a caller's output buffer is short */
-	SB_ERR_PROXY = -23		/* the proxy refused or failed the tunnel */
+	SB_ERR_PROXY = -23		/* the proxy refused the tunnel or request */
 } sb_err;
 
 /* The TLS library linked in, with its version ("mbedTLS 2.28.3"). */

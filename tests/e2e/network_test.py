@@ -295,6 +295,9 @@ def t_tinyproxy_forward(peers):
     rc, out, err, _ = run(peers, "token", "my:proj", url=url,
                           env={"http_proxy": proxy})
     check(rc == 0, "http_proxy: " + err)
+    time.sleep(0.2)
+    check(peers.proxy_log("strict").count(target) == before + 2,
+          "http_proxy not used")
     rc, out, err, _ = run(peers, "-p", "--proxy", proxy, "token", "my:proj",
                           url=url)
     check(rc == 3 and "refused the tunnel" in err and "403" in err,

@@ -321,8 +321,8 @@ static size_t token_word(const char *s, int at_boundary)
 
 void sb_scrub(const char *auth, const char *in, char *out, size_t cap)
 {
-	const char *cred = NULL;
-	size_t cred_len = 0, user_len = 0, i = 0, pos = 0;
+	const char *cred = NULL, *pw = NULL;
+	size_t cred_len = 0, user_len = 0, pw_len = 0, i = 0, pos = 0;
 	char user[SB_MAX_USER_TOKEN_LEN + 2];
 
 	if (cap == 0)
@@ -338,6 +338,12 @@ void sb_scrub(const char *auth, const char *in, char *out, size_t cap)
 				user_len = 0;
 			while (user_len > 0 && user[user_len - 1] == ':')
 				user_len--; /* the empty password */
+			/* "user:password" (a proxy's): the password alone too. */
+			pw = memchr(user, ':', user_len);
+			if (pw) {
+				pw++;
+				pw_len = user_len - (size_t)(pw - user);
+			}
 		}
 	}
 	while (in[i] && pos + 1 < cap) {
@@ -348,6 +354,8 @@ void sb_scrub(const char *auth, const char *in, char *out, size_t cap)
 			skip = cred_len;
 		else if (user_len >= 4 && strncmp(in + i, user, user_len) == 0)
 			skip = user_len;
+		else if (pw_len >= 4 && strncmp(in + i, pw, pw_len) == 0)
+			skip = pw_len;
 		else
 			skip = token_word(in + i, boundary);
 		if (skip) {

@@ -67,7 +67,8 @@ void sb_redact(const char *line, char *out, size_t cap);
  * Copy a message or trace line with the caller's credentials masked,
  * wherever they appear (a server may echo them back): the credential of
  * the Authorization value auth ("Basic B64" or "Bearer TOKEN"; NULL for
- * none), for Basic also the decoded user token, and every token-shaped
+ * none), for Basic also the decoded credentials (and the password of a
+ * "user:password" pair on its own), and every token-shaped
  * word (sqb_/squ_/sqp_/sqa_ + 8 or more letters and digits, or a run of
  * 32 or more hex digits) become "[redacted]". out may not alias in.
  */

@@ -10,16 +10,17 @@
  * separates responses: the next one becomes readable only once the
  * previous one was read to its end and the client sent again (as a real
  * server answers a kept-alive connection's next request).
- *   bits 0-1  operation: 0 token, 1 renew, 2 token (bearer, organization),
- *             3 renew below a context path
+ *   bits 0-1  operation: 0 token, 1 renew through a forward proxy with
+ *             credentials (the streams are what the proxy relays), 2 token
+ *             (bearer, organization), 3 renew below a context path
  *   bits 2-4  bytes per recv: 0 as many as fit, else 1 << (n - 1)
  *   bits 5-6  when a stream runs out: 0 closed, 1 time-out, 2 reset,
  *             3 closed after a time-out
  *   bit 7     the first connect is refused
  *
  * Checked: no crash, no leak, every socket closed once, the user token
- * never in a message, messages printable, a returned token plain text,
- * and at most two renewal POSTs.
+ * and the proxy password never in a message, messages printable, a
+ * returned token plain text, and at most two renewal POSTs.
  */
 #include "fuzz_common.h"
 
@@ -28,6 +29,9 @@
 #define RESP_SEP "@@resp@@"
 #define USER_TOKEN "squ_fuzz5ecret"
 #define USER_TOKEN_B64 "c3F1X2Z1eno1ZWNyZXQ6" /* base64("squ_fuzz5ecret:") */
+#define PROXY_URL "http://fuzzer:pr0xy-s3cret@proxy.test:3128"
+#define PROXY_PASSWORD "pr0xy-s3cret"
+#define PROXY_B64 "ZnV6emVyOnByMHh5LXMzY3JldA==" /* "fuzzer:pr0xy-s3cret" */
 
 unsigned long fuzz_accepted;
 
@@ -115,6 +119,10 @@ static int w_recv(void *ctx, struct sb_socket *s, unsigned char *buf,
 	FUZZ_ASSERT(s && s->opened && !s->closed);
 	FUZZ_ASSERT(len > 0);
 	w->now += 1;
+	/* A poll of an idle connection that has more answers to give: open,
+	 * nothing to read yet (the next answer waits for the next request). */
+	if (timeout_ms == 0 && s->pos == s->seg_end && s->seg_end < s->len)
+		return SB_PORT_TIMEOUT;
 	if (s->pos == s->seg_end) {
 		switch (w->end_mode) {
 		case 1:
@@ -228,6 +236,7 @@ static void check_message(const char *m, int bearer)
 	FUZZ_ASSERT(strlen(m) < SB_MAX_MESSAGE_LEN);
 	FUZZ_ASSERT(!strstr(m, USER_TOKEN));
 	FUZZ_ASSERT(bearer || !strstr(m, USER_TOKEN_B64));
+	FUZZ_ASSERT(!strstr(m, PROXY_PASSWORD) && !strstr(m, PROXY_B64));
 	for (i = 0; m[i]; i++)
 		FUZZ_ASSERT((unsigned char)m[i] >= 0x20 && m[i] != 0x7f);
 }
@@ -276,6 +285,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.user_token = USER_TOKEN;
 	cfg.auth = op == 2 ? SB_AUTH_BEARER : SB_AUTH_BASIC;
 	cfg.organization = op == 2 ? "my org" : NULL;
+	cfg.proxy = op == 1 ? PROXY_URL : NULL;
 	cfg.max_time_ms = 5000;
 	cfg.connect_timeout_ms = 1000;
 

@@ -22,6 +22,8 @@ import tempfile
 import time
 import urllib.request
 
+# A forward proxy's error page echoing fuzz_client.c's proxy credentials.
+PROXY_ECHO = b'{"errors":[{"msg":"ZnV6emVyOnByMHh5LXMzY3JldA== fuzzer:pr0xy-s3cret"}]}'
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 STANDIN = os.path.join(ROOT, "tests", "standin", "sonar_standin.py")
@@ -275,12 +277,20 @@ def main():
                             + real["token_200"]),
         "renew_drop_after_post": (0x01, real["token_200"] + resp + conn + tok2 + resp
                                   + tok2),
+        # The check goes on a second connection, the second POST on a third.
         "renew_drop_before_post": (0x01, real["token_200"] + resp + conn + real["token_200"]
-                                   + resp + real["renew_204"] + resp + tok2),
+                                   + conn + real["renew_204"] + resp + tok2),
         "renew_reset": (0x41, real["token_200"] + resp + conn + conn + conn),
         "renew_403": (0x01, real["token_200"] + resp + real["err_403"]),
         "renew_cloud_404": (0x01, real["token_200"] + resp + real["err_404_unknown_url"]),
         "idle_closed_reconnect": (0x00, conn + real["token_200"]),
+        # op 1 goes through a forward proxy: its own refusal, and an error
+        # page echoing the Proxy-Authorization value and the password.
+        "proxy_407": (0x01, b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                      b"Proxy-Authenticate: Basic realm=\"p\"\r\nContent-Length: 0\r\n\r\n"),
+        "proxy_echoes_credentials": (
+            0x01, b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(PROXY_ECHO) + PROXY_ECHO),
         "refused_then_ok": (0x80, real["token_200"]),
         "timeout": (0x20, real["token_200"][:30]),
         "timeout_then_closed": (0x60, b""),

@@ -19,6 +19,17 @@ TEST(scrub_basic_credential_and_decoded_token)
 	CHECK_STR_EQ(out, "bad [redacted] and [redacted]!");
 }
 
+/* A proxy's "user:password": the pair, and the password on its own; the
+ * user name alone is no secret. */
+TEST(scrub_proxy_password)
+{
+	/* base64("bob:s3cret-pw") */
+	sb_scrub("Basic Ym9iOnMzY3JldC1wdw==",
+		 "bob:s3cret-pw, s3cret-pw, Ym9iOnMzY3JldC1wdw== and bob", out,
+		 sizeof(out));
+	CHECK_STR_EQ(out, "[redacted], [redacted], [redacted] and bob");
+}
+
 TEST(scrub_bearer)
 {
 	sb_scrub("Bearer abcd.efgh", "token abcd.efgh rejected", out,
@@ -81,6 +92,7 @@ TEST(redact_token_query)
 int main(void)
 {
 	RUN(scrub_basic_credential_and_decoded_token);
+	RUN(scrub_proxy_password);
 	RUN(scrub_bearer);
 	RUN(scrub_token_shaped_words);
 	RUN(scrub_keeps_ordinary_text);

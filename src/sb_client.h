@@ -75,9 +75,10 @@ sb_err sb_conn_open(sb_client *c);
  * Proxy-Authorization, as curl sends them; an https:// base always goes
  * through a CONNECT tunnel. */
 int sb_conn_forwarding(const sb_client *c);
-/* Has the peer closed the idle kept-alive connection (or sent anything
- * unasked)? A poll that does not wait; when it says yes, the connection
- * must be dropped (a byte may have been consumed). */
+/* Has the peer closed the idle kept-alive connection, or sent anything
+ * unasked (on the socket, or already inside TLS)? A poll that does not
+ * wait; when it says yes, the connection must be dropped (a byte may
+ * have been consumed). */
 int sb_conn_idle_closed(sb_client *c);
 int sb_conn_send(sb_client *c, const unsigned char *buf, size_t len);
 int sb_conn_recv(sb_client *c, unsigned char *buf, size_t len);

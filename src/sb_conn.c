@@ -225,8 +225,12 @@ int sb_conn_idle_closed(sb_client *c)
 {
 	unsigned char b[1];
 
-	/* Raw socket, under TLS too: an idle connection has nothing to read
-	 * (a close_notify or a FIN means it is over). */
+	/* Bytes past the last answer already inside TLS: whatever they are,
+	 * they must not be read as the answer to the next request. */
+	if (c->tls && sb_tls_pending(c->tls))
+		return 1;
+	/* Then the raw socket, under TLS too: an idle connection has nothing
+	 * to read (a close_notify or a FIN means it is over). */
 	return c->port.recv(c->port.ctx, c->sock, b, sizeof(b), 0) !=
 	       SB_PORT_TIMEOUT;
 }

@@ -47,6 +47,9 @@ int sb_tls_send(sb_tls *t, const unsigned char *buf, size_t len,
 /* Bytes received (>0), SB_PORT_CLOSED, SB_PORT_TIMEOUT, or an error. */
 int sb_tls_recv(sb_tls *t, unsigned char *buf, size_t len,
 		uint64_t deadline_ms);
+/* Does the session hold received bytes not read yet (decrypted data or a
+ * whole record in mbedTLS's buffer)? */
+int sb_tls_pending(const sb_tls *t);
 /* End the session (close_notify, best effort); the socket stays open. */
 void sb_tls_end(sb_tls *t);
 /* Text of the last TLS-level error. */

@@ -895,6 +895,13 @@ int sb_tls_recv(sb_tls *t, unsigned char *buf, size_t len,
 	return SB_TLS_ERR_PROTOCOL;
 }
 
+int sb_tls_pending(const sb_tls *t)
+{
+	return t && t->ssl_ready &&
+	       (mbedtls_ssl_get_bytes_avail(&t->ssl) > 0 ||
+		mbedtls_ssl_check_pending(&t->ssl));
+}
+
 const char *sb_tls_message(const sb_tls *t)
 {
 	return t ? t->message : "";

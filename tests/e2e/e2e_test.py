@@ -381,6 +381,35 @@ def t_idle_close_reconnects(env):
     check(st["renewals"]["other"] == 1, "renewals %r" % st["renewals"])
 
 
+def t_bytes_past_answer_inside_tls(env):
+    """An answer that fills the client's 1 KiB reads exactly, with more
+    bytes behind it in the same TLS record: those bytes stay inside
+    mbedTLS, where no socket poll sees them. The connection must not be
+    reused, or they would be read as the answer to the renew POST."""
+    env.main.reset()
+    rc, out, err, _ = env.run("token", "other")
+    check(rc == 0, err)
+    old = out.strip()
+    head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            "Content-Length: %d\r\n\r\n")
+    body = '{"token":"%s"}' % old
+    pad = 1024 - len(head % 0) - len(body)
+    for _ in range(3):  # the length digits change the head's size
+        n = len(body) + pad
+        pad = 1024 - len(head % n) - len(body)
+    answer = (head % (len(body) + pad)) + body + " " * pad
+    check(len(answer) == 1024, "answer is %d bytes" % len(answer))
+    env.main.faults({"path": "/api/project_badges/token", "kind": "raw",
+                     "data": answer + "HTTP/1.1 204 No Content\r\n\r\n",
+                     "close": False, "count": 1})
+    rc, out, err, _ = env.run("-v", "renew", "other")
+    check(rc == 0 and TOKEN_RE.match(out.strip().splitlines()[-1]) and
+          out.strip() != old, "rc=%d %s" % (rc, err[-600:]))
+    check("kept-alive connection was closed" in err, "not dropped: " + err[-600:])
+    st = env.main.stats()
+    check(st["renewals"]["other"] == 1, "renewals %r" % st["renewals"])
+
+
 def t_chunked_and_continue(env):
     env.main.faults({"path": "/api/project_badges/token", "kind": "chunked",
                      "chunk_size": 3, "count": 1},
@@ -516,7 +545,8 @@ TESTS = [t_token, t_token_bearer_and_browse_only, t_renew,
          t_urls_base_path, t_no_token, t_bad_token, t_renew_without_admin,
          t_unknown_project, t_untrusted_ca, t_wrong_hostname,
          t_sonarcloud_fallback, t_drop_after_renew, t_drop_before_renew,
-         t_idle_close_reconnects, t_chunked_and_continue, t_server_errors,
+         t_idle_close_reconnects, t_bytes_past_answer_inside_tls,
+         t_chunked_and_continue, t_server_errors,
          t_max_time, t_connection_refused, t_verbose_redacts, t_token_file,
          t_usage, t_plain_http_warns, t_insecure_warns]
 

@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 import sbtest_common as common
@@ -47,11 +46,6 @@ Server = common.Standin
 
 class Env:
     def __init__(self):
-        self.work = tempfile.mkdtemp(prefix="sonarbadge-e2e-")
-        subprocess.run(["bash", GEN_CERTS, os.path.join(self.work, "certs")],
-                       check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=60)
-        self.ca = os.path.join(self.work, "certs", "ca.pem")
         config = {
             "users": {
                 ADMIN: {"login": "admin", "admin_projects": ["*"],
@@ -66,8 +60,7 @@ class Env:
                          {"key": "pub", "visibility": "public"}],
             "force_authentication": True,
         }
-        with open(os.path.join(self.work, "config.json"), "w") as f:
-            json.dump(config, f)
+        self.work, self.ca = common.make_workdir("sonarbadge-e2e-", config)
         self.servers = []
         try:
             self.start_all()

@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,11 +36,6 @@ def check(cond, what):
 
 class Env:
     def __init__(self):
-        self.work = tempfile.mkdtemp(prefix="sonarbadge-rotate-")
-        subprocess.run(["bash", base.GEN_CERTS, os.path.join(self.work, "certs")],
-                       check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=60)
-        self.ca = os.path.join(self.work, "certs", "ca.pem")
         config = {
             "users": {
                 ADMIN: {"login": "admin", "admin_projects": ["*"],
@@ -55,8 +49,7 @@ class Env:
             "generate_projects": BULK,
             "force_authentication": True,
         }
-        with open(os.path.join(self.work, "config.json"), "w") as f:
-            json.dump(config, f)
+        self.work, self.ca = common.make_workdir("sonarbadge-rotate-", config)
         self.servers = []
         try:
             self.main = base.Server(self.work, "main", "server")

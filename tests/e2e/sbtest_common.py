@@ -109,23 +109,35 @@ class Standin:
                 self.proc.wait(5)
 
 
+def make_workdir(prefix, config):
+    """A temporary folder holding certs/ (a CA and server certificates
+    generated for this run) and the stand-in's config.json; returns
+    (folder, path of the CA certificate). The folder is removed if this
+    fails part-way."""
+    work = tempfile.mkdtemp(prefix=prefix)
+    try:
+        subprocess.run(["bash", GEN_CERTS, os.path.join(work, "certs")], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        with open(os.path.join(work, "config.json"), "w") as f:
+            json.dump(config, f)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return work, os.path.join(work, "certs", "ca.pem")
+
+
 class Env:
     def __init__(self, servers=(("main", "server", "server"),)):
-        self.work = tempfile.mkdtemp(prefix="sonarbadge-sec-")
+        config = {
+            "users": {ADMIN: {"login": "admin", "admin_projects": ["*"],
+                              "browse_projects": ["*"]},
+                      NOBODY: {"login": "nobody"}},
+            "projects": [{"key": "my:proj"}, {"key": "other"}],
+            "force_authentication": True,
+        }
+        self.work, self.ca = make_workdir("sonarbadge-sec-", config)
         self.servers = {}
         try:
-            subprocess.run(["bash", GEN_CERTS, os.path.join(self.work, "certs")], check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-            self.ca = os.path.join(self.work, "certs", "ca.pem")
-            config = {
-                "users": {ADMIN: {"login": "admin", "admin_projects": ["*"],
-                                  "browse_projects": ["*"]},
-                          NOBODY: {"login": "nobody"}},
-                "projects": [{"key": "my:proj"}, {"key": "other"}],
-                "force_authentication": True,
-            }
-            with open(os.path.join(self.work, "config.json"), "w") as f:
-                json.dump(config, f)
             for name, cert, mode in servers:
                 self.servers[name] = Standin(self.work, name, cert, mode)
         except BaseException:

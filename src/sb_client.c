@@ -135,12 +135,25 @@ static sb_err setup_proxy(sb_client *c, const sb_config *cfg, char *msg,
 	err = sb_proxy_parse(cfg->proxy, c->proxy, msg, msg_cap);
 	if (err != SB_OK)
 		return err;
-	if (c->proxy->has_credentials) {
+	if (c->proxy->has_credentials || (cfg->proxy_user && *cfg->proxy_user)) {
 		char raw[sizeof(c->proxy->user) + sizeof(c->proxy->password) + 2];
 		size_t n, cap;
 
-		sb_fmt(raw, sizeof(raw), "%s:%s", c->proxy->user,
-		       c->proxy->password);
+		if (cfg->proxy_user && *cfg->proxy_user) {
+			/* Given apart from the URL (never in argv). */
+			if (strlen(cfg->proxy_user) >= sizeof(raw)) {
+				sb_fmt(msg, msg_cap, "proxy user:password too long");
+				return SB_ERR_CONFIG;
+			}
+			sb_fmt(raw, sizeof(raw), "%s", cfg->proxy_user);
+			if (!c->proxy->has_credentials) {
+				c->proxy->has_credentials = 1;
+				sb_proxy_display(c->proxy);
+			}
+		} else {
+			sb_fmt(raw, sizeof(raw), "%s:%s", c->proxy->user,
+			       c->proxy->password);
+		}
 		n = strlen(raw);
 		cap = 7 + (n + 2) / 3 * 4 + 1;
 		c->proxy_auth = c->port.alloc(c->port.ctx, cap);
@@ -205,12 +218,9 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 		sb_fmt(msg, msg_cap, "invalid arguments to sb_client_create");
 		return SB_ERR_INVALID_ARG;
 	}
-	if (!cfg->user_token || !*cfg->user_token) {
-		sb_fmt(msg, msg_cap, "no user token given");
-		return SB_ERR_CONFIG;
-	}
-	if (!token_is_clean(cfg->user_token) ||
-	    strlen(cfg->user_token) > SB_MAX_USER_TOKEN_LEN) {
+	if (cfg->user_token && *cfg->user_token &&
+	    (!token_is_clean(cfg->user_token) ||
+	     strlen(cfg->user_token) > SB_MAX_USER_TOKEN_LEN)) {
 		sb_fmt(msg, msg_cap,
 		       "the user token contains spaces or control characters, "
 		       "or is longer than %d bytes",
@@ -238,6 +248,7 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 		c->retries = 10;
 	c->retry_max_wait_ms = cfg->retry_max_wait_ms ? cfg->retry_max_wait_ms
 						      : 300000u;
+	c->retry_connrefused = cfg->retry_connrefused != 0;
 
 	err = sb_url_parse(cfg->base_url ? cfg->base_url
 					 : "https://sonarcloud.io",
@@ -248,7 +259,9 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 	c->sonarcloud = c->url.tls && sb_ascii_caseeq(c->url.host,
 						      "sonarcloud.io") &&
 			c->url.port == 443 && c->url.path[0] == '\0';
-	err = make_auth(c, cfg->user_token, cfg->auth);
+	err = cfg->user_token && *cfg->user_token
+		      ? make_auth(c, cfg->user_token, cfg->auth)
+		      : SB_OK;
 	if (err != SB_OK) {
 		sb_fmt(msg, msg_cap, "cannot prepare the Authorization header");
 		goto fail;

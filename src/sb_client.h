@@ -18,7 +18,7 @@ struct sb_client {
 	sb_port port; /* a copy: the caller's struct may go away */
 	sb_url url;
 	char host_header[SB_MAX_HOST_LEN + 16];
-	char *auth_value; /* "Basic ..." or "Bearer ..."; secret */
+	char *auth_value; /* "Basic ..." or "Bearer ..."; secret; NULL: none */
 	char *organization;
 	int sonarcloud;
 	uint32_t connect_timeout_ms;
@@ -35,8 +35,10 @@ struct sb_client {
 	char *noproxy;
 	char *resolve[SB_MAX_RESOLVE_ENTRIES + 1];
 	int retries;
+	int retry_connrefused;
 	uint32_t retry_max_wait_ms;
 	int retries_done; /* by the last exchange */
+	int send_auth;	  /* the exchange in progress carries credentials */
 
 	sb_tls *tls; /* NULL for http:// */
 	struct sb_socket *sock;

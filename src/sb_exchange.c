@@ -138,7 +138,7 @@ static sb_err send_once(sb_client *c, const char *method, const char *target,
 	req.method = method;
 	req.host = c->host_header;
 	req.target = target;
-	req.auth = c->auth_value;
+	req.auth = c->send_auth ? c->auth_value : NULL;
 	if (forwarding) {
 		sb_fmt(origin, sizeof(origin), "http://%s", c->host_header);
 		req.origin = origin;
@@ -219,10 +219,12 @@ static int retryable_status(int st)
 	       st == 504;
 }
 
-static int retryable_error(sb_err err)
+/* A refused connection is retried only when asked for, as curl does
+ * (--retry-connrefused): a typo'd port should fail at once. */
+static int retryable_error(const sb_client *c, sb_err err)
 {
-	return err == SB_ERR_CONNECT || err == SB_ERR_TIMEOUT ||
-	       err == SB_ERR_NETWORK;
+	return (err == SB_ERR_CONNECT && c->retry_connrefused) ||
+	       err == SB_ERR_TIMEOUT || err == SB_ERR_NETWORK;
 }
 
 /* Exponential back-off from 1 s, with up to 50 % random jitter. */
@@ -427,7 +429,7 @@ static sb_err exchange(sb_client *c, const char *method, char **full,
 		if (!is_get)
 			return err;
 		if ((err == SB_OK && retryable_status(c->resp.status)) ||
-		    (err != SB_OK && retryable_error(err))) {
+		    (err != SB_OK && retryable_error(c, err))) {
 			int64_t wait;
 			char why[SB_MAX_MESSAGE_LEN];
 
@@ -481,6 +483,13 @@ sb_err sb_client_exchange(sb_client *c, const char *method,
 	if (outcome_unknown)
 		*outcome_unknown = 0;
 	c->retries_done = 0;
+	/* Badge images never read credentials (SonarQube's
+	 * UserSessionInitializer skips their URLs): they carry their own
+	 * token, and the user token stays home. */
+	c->send_auth = strncmp(target, "/api/project_badges/measure", 27) != 0 &&
+		       strncmp(target, "/api/project_badges/quality_gate", 32) != 0 &&
+		       strncmp(target, "/api/project_badges/ai_code_assurance",
+			       37) != 0;
 	if (n + 64 > SB_MAX_REQUEST_BYTES)
 		return sb_client_fail(c, SB_ERR_TOO_LARGE,
 				      "request target too long");

@@ -71,7 +71,9 @@ typedef void (*sb_trace_fn)(void *user, const char *line);
 
 typedef struct sb_config {
 	const char *base_url;	/* https://host[:port][/path]; http:// too */
-	const char *user_token; /* the caller's secret; copied, wiped later */
+	/* The caller's secret, copied and wiped later. NULL or "": requests
+	 * carry no credentials (badge images need none). */
+	const char *user_token;
 	sb_auth auth;
 	const char *organization; /* SonarCloud organization, or NULL */
 	/*
@@ -118,6 +120,12 @@ typedef struct sb_config {
 	int retries;		     /* 0: none (the command's default: 2) */
 	uint32_t retry_max_wait_ms;  /* 0: the default (300 s) */
 	int proxy_tunnel;	     /* 1: CONNECT for an http:// base too */
+	/* The proxy's "user:password" (a secret, copied and wiped); when
+	 * set it replaces credentials in the proxy URL. NULL: none. */
+	const char *proxy_user;
+	/* 1: a refused connection is retried too (curl's
+	 * --retry-connrefused); by default it fails at once. */
+	int retry_connrefused;
 } sb_config;
 
 /* NULL-terminated list of the system CA bundles probed, in curl's order. */

@@ -178,6 +178,7 @@ class State:
         self.accepted = 0
         self.requests = 0
         self.request_lines = []
+        self.request_auth = []      # per request line: did it carry Authorization?
         self.renewals = {}
         self.fault_bytes_sent = 0
 
@@ -243,6 +244,7 @@ class State:
                 "accepted": self.accepted,
                 "requests": self.requests,
                 "request_lines": list(self.request_lines),
+                "request_auth": list(self.request_auth),
                 "renewals": dict(self.renewals),
                 "tokens": dict(self.tokens),
                 "faults_pending": len(self.faults),
@@ -443,6 +445,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.count_conn(self.cs)
             st.requests += 1
             st.request_lines.append("%s %s" % (method, path))
+            st.request_auth.append(bool(self.headers.get("Authorization")))
 
         fault = st.take_fault(method, path)
         kind = fault["kind"] if fault else None

@@ -435,14 +435,21 @@ TEST(no_token_api_at_all)
 	struct fake_conn *k;
 	sb_client *c;
 
-	/* Both answer 404 Unknown url. */
+	/* Both answer 404 Unknown url: the version says why. */
 	SETUP();
 	k = fake_add_conn(&F);
 	fake_reply(k, err_body("404 Not Found", "Unknown url : /api/x"));
 	fake_reply(k, err_body("404 Not Found", "Unknown url : /api/y"));
+	fake_reply(k, resp("200 OK", "Content-Type: text/plain\r\n",
+			   "9.1.0.47736"));
 	c = client();
 	CHECK(c != NULL);
 	EXPECT_GET(c, SB_ERR_UNSUPPORTED, NULL);
+	CHECK(strstr(sb_client_message(c), "SonarQube 9.1 (9.1.0.47736) has "
+					   "no badge tokens; they came in "
+					   "SonarQube 9.2"));
+	/* The version request never carries the user token. */
+	CHECK_EQ_INT(fake_count_sent(&F, 0, "Authorization"), 2);
 	FINISH(c);
 
 	/* navigation/component answers without badgeToken. */
@@ -450,9 +457,25 @@ TEST(no_token_api_at_all)
 	k = fake_add_conn(&F);
 	fake_reply(k, resp("404 Not Found", "", ""));
 	fake_reply(k, json("200 OK", "{\"key\":\"KEY\"}"));
+	fake_reply(k, resp("200 OK", "", "10.7.0.96327\n"));
 	c = client();
 	CHECK(c != NULL);
 	EXPECT_GET(c, SB_ERR_UNSUPPORTED, NULL);
+	CHECK(strstr(sb_client_message(c), "SonarQube 10.7, version "
+					   "10.7.0.96327"));
+	FINISH(c);
+
+	/* No SonarQube there at all (a wrong context path). */
+	SETUP();
+	k = fake_add_conn(&F);
+	fake_reply(k, resp("404 Not Found", "", "<html>nothing</html>"));
+	fake_reply(k, resp("404 Not Found", "", "<html>nothing</html>"));
+	fake_reply(k, resp("404 Not Found", "", "<html>nothing</html>"));
+	c = client();
+	CHECK(c != NULL);
+	EXPECT_GET(c, SB_ERR_CONFIG, NULL);
+	CHECK(strstr(sb_client_message(c), "no SonarQube at http://sonar.test"));
+	CHECK(strstr(sb_client_message(c), "context path"));
 	FINISH(c);
 
 	/* The fallback says the project is not there. */

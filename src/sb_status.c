@@ -35,6 +35,9 @@ static int contains_ci(const char *s, const char *needle)
 }
 
 typedef enum {
+	RULE_CLIENT_CERT,   /* nginx: the TLS port wants a client certificate */
+	RULE_BAD_CLIENT_CERT,
+	RULE_PLAIN_TO_TLS,  /* nginx: plain HTTP sent to its TLS port */
 	RULE_UNAUTHORIZED,
 	RULE_FORBIDDEN,
 	RULE_NOT_FOUND, /* the server said "... not found" of the project */
@@ -44,9 +47,31 @@ typedef enum {
 	RULE_OTHER
 } rule;
 
-/* The map, first match wins. */
-static rule classify(int st, const char *msg, const sb_op *op)
+/* Does the raw body hold this text (an HTML page from a proxy)? */
+static int body_says(const sb_http_response *r, const char *text)
 {
+	size_t n = strlen(text), i;
+
+	for (i = 0; r->body.data && i + n <= r->body.len; i++)
+		if (memcmp(r->body.data + i, text, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The map, first match wins. The 400 pages are nginx's
+ * (ngx_http_special_response.c) in front of a SonarQube. */
+static rule classify(const sb_http_response *r, const char *msg,
+		     const sb_op *op)
+{
+	int st = r->status;
+
+	if (st == 400 && body_says(r, "No required SSL certificate was sent"))
+		return RULE_CLIENT_CERT;
+	if (st == 400 && body_says(r, "The SSL certificate error"))
+		return RULE_BAD_CLIENT_CERT;
+	if (st == 400 &&
+	    body_says(r, "The plain HTTP request was sent to HTTPS port"))
+		return RULE_PLAIN_TO_TLS;
 	if (st == 401)
 		return RULE_UNAUTHORIZED;
 	if (st == 403)
@@ -77,7 +102,21 @@ sb_err sb_status_fail(sb_diag *d, const sb_port *port,
 		sb_printable(op->project, printable, sizeof(printable));
 		sb_fmt(key, sizeof(key), " of '%s'", printable);
 	}
-	switch (classify(st, msg, op)) {
+	switch (classify(r, msg, op)) {
+	case RULE_CLIENT_CERT:
+		return sb_diag_fail(d, SB_ERR_TLS,
+				    "the server requires a client certificate "
+				    "(--cert/--key): HTTP 400 No required SSL "
+				    "certificate was sent");
+	case RULE_BAD_CLIENT_CERT:
+		return sb_diag_fail(d, SB_ERR_TLS,
+				    "the server refused the client certificate "
+				    "(check --cert and --key): HTTP 400 The SSL "
+				    "certificate error");
+	case RULE_PLAIN_TO_TLS:
+		return sb_diag_fail(d, SB_ERR_CONFIG,
+				    "plain HTTP was sent to an HTTPS port: the "
+				    "URL must start with https://");
 	case RULE_UNAUTHORIZED:
 		if (op->anonymous)
 			return sb_diag_fail(d, SB_ERR_UNAUTHORIZED,

@@ -232,11 +232,28 @@ def t_closed_stdout(env):
     check("standard output" in err, err)
 
 
+def t_plain_http_to_tls_port(env):
+    url = "http://localhost:%d" % env.main.port
+    rc, _, err, _ = env.run("--retry", "0", "token", "my:proj", url=url)
+    check(rc == 3 and "speaks TLS, the URL must start with https://" in err,
+          "rc=%d %r" % (rc, err))
+    lines = [l for l in err.splitlines() if "warning" not in l]
+    check(len(lines) == 1, err)
+
+
+def t_wrong_context_path(env):
+    rc, _, err, _ = env.run("token", "my:proj",
+                            url=env.main.url() + "/sonarqube")
+    check(rc == 2 and "no SonarQube at" in err and "context path" in err,
+          "rc=%d %r" % (rc, err))
+    one_line_error(err)
+
+
 TESTS = [t_help, t_suggestions, t_combined_short_flags, t_quiet,
          t_properties_every_command, t_properties_errors,
          t_properties_plain_http_refused, t_check_and_fetch_need_no_token,
          t_refused_connection_not_retried, t_proxy_password_warning,
-         t_closed_stdout]
+         t_closed_stdout, t_plain_http_to_tls_port, t_wrong_context_path]
 
 
 if __name__ == "__main__":

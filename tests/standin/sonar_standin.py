@@ -163,6 +163,8 @@ class State:
         self.force_auth = bool(config.get("force_authentication", True))
         self.chunked_json = bool(config.get("chunked", False))
         self.organization = config.get("organization", "test-org")
+        self.version = config.get("version") or (
+            "8.0.0.82356" if mode == "cloud" else "2025.6.0.117042")
         self.tokens = {}
         for key, p in self.projects.items():
             if p.get("token"):
@@ -761,6 +763,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Response(404, b"<html><body>Not found</body></html>", "text/html")
         if path in SVG_PATHS:
             return self.badge(method, path, params)
+        if path == "/api/server/version":
+            # Public, text/plain, credentials never read (ServerWs;
+            # UserSessionInitializer.SKIPPED_URLS).
+            return Response(200, st.version.encode(), "text/plain")
 
         user = self.authenticate()
         if user is None or (user is ANONYMOUS and st.force_auth):

@@ -298,34 +298,59 @@ done:
 	return err;
 }
 
-sb_err sb_token_renew(sb_client *c, const char *project, char *old_out,
-		      size_t old_cap, char *new_out, size_t new_cap)
+/* POST, then read the new token and check that it changed. */
+static sb_err renew_known(sb_client *c, const char *project,
+			  const char *old_tok, char *new_out, size_t new_cap)
 {
-	char old_tok[SB_MAX_TOKEN_LEN + 1], now_tok[SB_MAX_TOKEN_LEN + 1];
-	sb_err err = check_args(c, project, new_out, new_cap);
+	char now_tok[SB_MAX_TOKEN_LEN + 1];
+	sb_err err = renew_once(c, project, old_tok);
 
-	if (err != SB_OK)
-		return err;
-	err = get_token(c, project, old_tok, sizeof(old_tok));
-	if (err == SB_OK)
-		err = renew_once(c, project, old_tok);
 	if (err == SB_OK)
 		err = get_token(c, project, now_tok, sizeof(now_tok));
 	if (err == SB_OK && strcmp(now_tok, old_tok) == 0)
 		err = sb_diag_fail(&c->diag, SB_ERR_TOKEN_UNCHANGED,
 				   "the server accepted the renewal but the "
 				   "badge token did not change");
-	if (err == SB_OK && old_out &&
-	    sb_copy(old_out, old_cap, old_tok, strlen(old_tok)) != SB_OK)
-		err = sb_diag_fail(&c->diag, SB_ERR_BUFFER_TOO_SMALL,
-				   "token buffer too small");
 	if (err == SB_OK &&
 	    sb_copy(new_out, new_cap, now_tok, strlen(now_tok)) != SB_OK)
 		err = sb_diag_fail(&c->diag, SB_ERR_BUFFER_TOO_SMALL,
 				   "token buffer too small");
 	if (err == SB_OK)
 		sb_diag_clear(&c->diag);
-	sb_wipe(old_tok, sizeof(old_tok));
 	sb_wipe(now_tok, sizeof(now_tok));
 	return err;
+}
+
+sb_err sb_token_renew(sb_client *c, const char *project, char *old_out,
+		      size_t old_cap, char *new_out, size_t new_cap)
+{
+	char old_tok[SB_MAX_TOKEN_LEN + 1];
+	sb_err err = check_args(c, project, new_out, new_cap);
+
+	if (err != SB_OK)
+		return err;
+	err = get_token(c, project, old_tok, sizeof(old_tok));
+	if (err == SB_OK && old_out &&
+	    sb_copy(old_out, old_cap, old_tok, strlen(old_tok)) != SB_OK)
+		err = sb_diag_fail(&c->diag, SB_ERR_BUFFER_TOO_SMALL,
+				   "token buffer too small");
+	if (err == SB_OK)
+		err = renew_known(c, project, old_tok, new_out, new_cap);
+	if (err != SB_OK && old_out && old_cap)
+		old_out[0] = '\0';
+	sb_wipe(old_tok, sizeof(old_tok));
+	return err;
+}
+
+sb_err sb_token_renew_from(sb_client *c, const char *project,
+			   const char *old_token, char *new_out, size_t new_cap)
+{
+	sb_err err = check_args(c, project, new_out, new_cap);
+
+	if (err != SB_OK)
+		return err;
+	if (!old_token || !*old_token)
+		return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
+				    "no old token given");
+	return renew_known(c, project, old_token, new_out, new_cap);
 }

@@ -104,6 +104,7 @@ static void setup_exchange(sb_client *c, const sb_config *cfg)
 					? cfg->retry_max_wait_ms
 					: DEFAULT_RETRY_MAX_WAIT_MS;
 	ex->max_time_ms = c->max_time_ms;
+	ex->pacer = cfg->pacer;
 }
 
 sb_err sb_client_create(const sb_config *cfg, const sb_port *port,

@@ -25,7 +25,9 @@
  *            301 302 303 307 308 to a GET            REDIRECT
  *            anything else                           done (the caller maps it)
  *  RETRY     retries left, the wait fits the         wait (Retry-After, or 1 s
- *            deadline and --retry-max-wait           doubling with jitter),
+ *            deadline and --retry-max-wait           doubling with jitter; a
+ *                                                    shared pacer holds the
+ *                                                    other clients too),
  *                                                    CONNECT
  *            else                                    done with the last answer,
  *                                                    or fail with the last error
@@ -224,6 +226,10 @@ static step do_connect(run *r)
 					"the peer; opening a new one");
 		sb_conn_close(conn);
 	}
+	/* Other clients of this server may have been told to slow down. */
+	if (ex->pacer && ex->pacer->wait)
+		ex->pacer->wait(ex->pacer->user, sb_left_ms(conn->port,
+							     ex->deadline));
 	r->reused = sb_conn_is_open(conn);
 	r->sent = r->got_bytes = 0;
 	if (!r->reused) {
@@ -466,10 +472,15 @@ static step do_retry(run *r)
 	wait = retry_wait(r);
 	if (wait < 0)
 		return STEP_DONE;
-	if (r->err == SB_OK)
+	if (r->err == SB_OK) {
 		sb_fmt(why, sizeof(why), "HTTP %d", ex->resp->status);
-	else
+		/* The server asked to slow down: everyone sharing the pacer
+		 * waits too. */
+		if (ex->pacer && ex->pacer->hold)
+			ex->pacer->hold(ex->pacer->user, (uint32_t)wait);
+	} else {
 		sb_fmt(why, sizeof(why), "%s", ex->diag->message);
+	}
 	ex->retries_done++;
 	sb_diag_notice(ex->diag, "retrying in %u.%u s after %s (retry %d of %d)",
 		       (unsigned)(wait / 1000), (unsigned)(wait % 1000 / 100),

@@ -36,6 +36,7 @@ typedef struct sb_exchange {
 	int retry_connrefused;
 	uint32_t retry_max_wait_ms;
 	uint32_t max_time_ms; /* for messages */
+	const sb_pacer *pacer; /* shared with other clients, or NULL */
 	uint64_t deadline;    /* of the operation in progress */
 	int retries_done;     /* by the last run */
 	int last_status;      /* of the last whole answer (0: none yet) */

@@ -92,15 +92,16 @@ static sb_err bad_json(sb_client *c, const char *what)
  * of components, *total paging.total; *stop when fn asked to stop.
  */
 static sb_err parse_page(sb_client *c, const sb_http_response *r,
-			 sb_project_fn fn, void *user, size_t *seen,
+			 sb_project_item_fn fn, void *user, size_t *seen,
 			 uint64_t *total, int *stop)
 {
 	const char *js = (const char *)r->body.data;
 	size_t len = r->body.len;
-	char key[SB_MAX_KEY_LEN + 1];
+	char key[SB_MAX_KEY_LEN + 1], qualifier[8];
+	sb_project_item item;
 	jsmn_parser p;
 	jsmntok_t *t;
-	int n, count, paging, tot, comps, i, k, kv;
+	int n, count, paging, tot, comps, i, k, kv, qv;
 	sb_err err = SB_OK;
 
 	*seen = 0;
@@ -151,8 +152,21 @@ static sb_err parse_page(sb_client *c, const sb_http_response *r,
 					  "longer than SB_MAX_KEY_LEN");
 			goto out;
 		}
+		/* "qualifier": TRK for a project, APP for an application. */
+		qualifier[0] = '\0';
+		qv = member(js, t, count, i, "qualifier");
+		if (qv >= 0 && (t[qv].type != JSMN_STRING ||
+				sb_json_unescape(js + t[qv].start,
+						 (size_t)(t[qv].end - t[qv].start),
+						 qualifier, sizeof(qualifier),
+						 NULL) != SB_OK)) {
+			err = bad_json(c, "a component qualifier is invalid");
+			goto out;
+		}
 		(*seen)++;
-		if (fn(user, key) != 0)
+		item.key = key;
+		item.qualifier = qualifier;
+		if (fn(user, &item) != 0)
 			*stop = 1;
 		i = skip(t, count, i);
 	}
@@ -161,8 +175,9 @@ out:
 	return err;
 }
 
-sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
-			void *user)
+sb_err sb_projects_page(sb_client *c, const char *query, int applications,
+			unsigned page, sb_project_item_fn fn, void *user,
+			int *more)
 {
 	static const sb_op op = {
 		"listing projects", NULL, "api/projects/search",
@@ -172,56 +187,88 @@ sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
 	char target[TARGET_CAP];
 	sb_request rq = {"GET", target, NULL, 0};
 	sb_reply reply;
-	uint64_t total = 0, listed = 0;
-	unsigned page;
-	size_t len, seen;
+	uint64_t total = 0;
+	size_t len, seen = 0;
 	int stop = 0;
 	sb_err err;
 
+	if (more)
+		*more = 0;
 	if (!c)
 		return SB_ERR_INVALID_ARG;
 	sb_client_begin(c);
-	if (!fn)
-		return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG, "no callback");
-	if (query && strlen(query) > SB_MAX_KEY_LEN)
+	if (!fn || page == 0)
 		return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
-				    "query too long");
-	for (page = 1; page <= SB_MAX_PROJECT_PAGES; page++) {
-		/* Each page gets the maximum time. */
-		sb_client_extend(c);
-		sb_fmt(target, sizeof(target),
-		       "/api/projects/search?p=%u&ps=%u&qualifiers=TRK", page,
-		       (unsigned)SB_PROJECTS_PAGE_SIZE);
-		len = strlen(target);
-		if (query && *query) {
-			sb_fmt(target + len, sizeof(target) - len, "&q=");
-			len += 3;
-			if (sb_form_encode(query, target, sizeof(target),
-					   &len) != SB_OK)
-				return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
-						    "query too long");
-		}
-		if (sb_client_append_organization(c, target, sizeof(target),
-						  &len) != SB_OK)
-			return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
-					    "organization too long");
-		err = sb_client_request(c, &rq, &reply);
-		if (err != SB_OK)
-			return err;
-		if (reply.http->status != 200)
-			return sb_client_status_fail(c, &reply, &op);
-		err = parse_page(c, reply.http, fn, user, &seen, &total, &stop);
-		if (err != SB_OK)
-			return err;
-		listed += seen;
-		if (stop || listed >= total || seen == 0 ||
-		    seen < SB_PROJECTS_PAGE_SIZE)
-			break;
-	}
+				    "no callback, or page 0");
 	if (page > SB_MAX_PROJECT_PAGES)
 		return sb_diag_fail(&c->diag, SB_ERR_TOO_LARGE,
 				    "more than %u pages of projects",
 				    (unsigned)SB_MAX_PROJECT_PAGES);
+	if (query && strlen(query) > SB_MAX_KEY_LEN)
+		return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
+				    "query too long");
+	/* qualifiers: TRK projects, APP applications (api/projects/search
+	 * accepts both on every edition; SearchAction). */
+	sb_fmt(target, sizeof(target),
+	       "/api/projects/search?p=%u&ps=%u&qualifiers=%s", page,
+	       (unsigned)SB_PROJECTS_PAGE_SIZE,
+	       applications ? "TRK%2CAPP" : "TRK");
+	len = strlen(target);
+	if (query && *query) {
+		sb_fmt(target + len, sizeof(target) - len, "&q=");
+		len += 3;
+		if (sb_form_encode(query, target, sizeof(target), &len) != SB_OK)
+			return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
+					    "query too long");
+	}
+	if (sb_client_append_organization(c, target, sizeof(target), &len) !=
+	    SB_OK)
+		return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
+				    "organization too long");
+	err = sb_client_request(c, &rq, &reply);
+	if (err != SB_OK)
+		return err;
+	if (reply.http->status != 200)
+		return sb_client_status_fail(c, &reply, &op);
+	err = parse_page(c, reply.http, fn, user, &seen, &total, &stop);
+	if (err != SB_OK)
+		return err;
+	if (more)
+		*more = !stop && seen == SB_PROJECTS_PAGE_SIZE &&
+			(uint64_t)page * SB_PROJECTS_PAGE_SIZE < total;
 	sb_diag_clear(&c->diag);
 	return SB_OK;
+}
+
+struct keys_only {
+	sb_project_fn fn;
+	void *user;
+};
+
+static int key_of(void *user, const sb_project_item *item)
+{
+	const struct keys_only *k = user;
+
+	return k->fn(k->user, item->key);
+}
+
+sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
+			void *user)
+{
+	struct keys_only k;
+	unsigned page;
+	int more = 1;
+	sb_err err = SB_OK;
+
+	if (!c)
+		return SB_ERR_INVALID_ARG;
+	if (!fn) {
+		sb_client_begin(c);
+		return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG, "no callback");
+	}
+	k.fn = fn;
+	k.user = user;
+	for (page = 1; more && err == SB_OK; page++)
+		err = sb_projects_page(c, query, 0, page, key_of, &k, &more);
+	return err;
 }

@@ -37,6 +37,22 @@ static int is_token_char(char c)
 	return is_alnum(c) || c == '_' || c == '-';
 }
 
+/*
+ * Does text[i..] hold only sentence punctuation before the URL's end (a
+ * character that cannot be in a URL, or the end of the text)? GitHub's
+ * autolinker (cmark-gfm's autolink extension) drops trailing ? ! . , :
+ * * _ ~ from a URL in the same way.
+ */
+static int trailing_punctuation(const char *text, size_t len, size_t i)
+{
+	size_t k = i;
+
+	while (k < len && text[k] && strchr("?!.,:*~", text[k]))
+		k++;
+	return k > i && (k == len || (!is_value_char(text[k]) &&
+				      text[k] != '&' && text[k] != '='));
+}
+
 /* Length of base without trailing slashes; *auth_end the end of host. */
 static size_t base_parts(const char *base, size_t *auth_end)
 {
@@ -120,6 +136,27 @@ static size_t separator(const char *text, size_t len, size_t i)
 	return 1;
 }
 
+/* A separator at i followed by another parameter? */
+static int continues(const char *text, size_t len, size_t i)
+{
+	size_t sep = separator(text, len, i);
+
+	return sep && i + sep < len &&
+	       (is_value_char(text[i + sep]) || text[i + sep] == '=');
+}
+
+/* The end of a value [v, i) once sentence punctuation at its end is left
+ * out, when the URL ends there (see trailing_punctuation). */
+static size_t without_trailing_punctuation(const char *text, size_t len,
+					   size_t v, size_t i)
+{
+	size_t e = i;
+
+	while (e > v && strchr("?!.,:*~", text[e - 1]))
+		e--;
+	return e < i && !continues(text, len, i) ? e : i;
+}
+
 /* Parse the query at text[q...]; fills ref, returns 0 when it is a badge
  * URL (has a project). */
 static int parse_query(const char *text, size_t len, size_t q,
@@ -144,18 +181,30 @@ static int parse_query(const char *text, size_t len, size_t q,
 					(text[i] == '.' && i + 1 < len &&
 					 is_token_char(text[i + 1]))))
 					i++;
-				/* Anything else in the value: not ours. */
-				if (i < len && is_value_char(text[i]))
+				/* Sentence punctuation after the URL ends it,
+				 * as GitHub's autolinker has it; anything else
+				 * in the value: not a token of ours. */
+				if (i < len && is_value_char(text[i]) &&
+				    !trailing_punctuation(text, len, i)) {
 					while (i < len && is_value_char(text[i]))
 						i++;
-				else {
+				} else {
 					ref->has_token = 1;
 					ref->token_start = v;
 					ref->token_len = i - v;
+					if (i < len && is_value_char(text[i])) {
+						/* The URL stops here. */
+						ref->end = i;
+						return have_project &&
+								       !bad_project
+							       ? 0
+							       : -1;
+					}
 				}
 			} else {
 				while (i < len && is_value_char(text[i]))
 					i++;
+				i = without_trailing_punctuation(text, len, v, i);
 			}
 			vlen = i - v;
 			if (name_len == 7 &&
@@ -182,8 +231,7 @@ static int parse_query(const char *text, size_t len, size_t q,
 		}
 		sep = separator(text, len, i);
 		/* A separator must be followed by another parameter. */
-		if (sep && i + sep < len &&
-		    (is_value_char(text[i + sep]) || text[i + sep] == '=')) {
+		if (continues(text, len, i)) {
 			i += sep;
 			continue;
 		}
@@ -258,52 +306,93 @@ sb_err sb_badge_ref_target(const char *text, const sb_badge_ref *ref,
 	return SB_OK;
 }
 
+/* "&amp;" when the URL writes its separators the HTML way, else "&". */
+static const char *separator_of(const char *text, const sb_badge_ref *ref)
+{
+	size_t i;
+
+	for (i = ref->path; i + 5 <= ref->end; i++)
+		if (memcmp(text + i, "&amp;", 5) == 0)
+			return "&amp;";
+	return "&";
+}
+
+size_t sb_badge_rewrite_ex(const char *text, size_t len, const char *base,
+			   const char *project, const char *token,
+			   int add_token, char *out, size_t cap,
+			   sb_rewrite_counts *counts)
+{
+	sb_badge_ref ref;
+	size_t pos, copied, olen, tlen = strlen(token);
+	int pass;
+
+	memset(counts, 0, sizeof(*counts));
+	/* Pass 0 measures and counts; pass 1 writes when it all fits. */
+	for (pass = 0; pass < 2; pass++) {
+		pos = copied = olen = 0;
+		while (sb_badge_find(text, len, base, &pos, &ref)) {
+			if (strcmp(ref.project, project) != 0)
+				continue;
+			if (!ref.has_token) {
+				const char *sep;
+
+				if (pass == 0)
+					counts->tokenless++;
+				if (!add_token)
+					continue;
+				sep = separator_of(text, &ref);
+				if (pass == 1) {
+					memcpy(out + olen, text + copied,
+					       ref.end - copied);
+					olen += ref.end - copied;
+					memcpy(out + olen, sep, strlen(sep));
+					memcpy(out + olen + strlen(sep), "token=", 6);
+					memcpy(out + olen + strlen(sep) + 6, token,
+					       tlen);
+				} else {
+					olen += ref.end - copied;
+				}
+				olen += strlen(sep) + 6 + tlen;
+				copied = ref.end;
+				continue;
+			}
+			if (pass == 0)
+				counts->found++;
+			if (ref.token_len == tlen &&
+			    memcmp(text + ref.token_start, token, tlen) == 0)
+				continue;
+			if (pass == 0)
+				counts->stale++;
+			if (pass == 1) {
+				memcpy(out + olen, text + copied,
+				       ref.token_start - copied);
+				memcpy(out + olen + (ref.token_start - copied),
+				       token, tlen);
+			}
+			olen += ref.token_start - copied + tlen;
+			copied = ref.token_start + ref.token_len;
+		}
+		if (pass == 1)
+			memcpy(out + olen, text + copied, len - copied);
+		olen += len - copied;
+		if (pass == 0 && !(out && olen < cap))
+			return olen;
+	}
+	out[olen] = '\0';
+	return olen;
+}
+
 size_t sb_badge_rewrite(const char *text, size_t len, const char *base,
 			const char *project, const char *token, char *out,
 			size_t cap, unsigned *found, unsigned *stale)
 {
-	sb_badge_ref ref;
-	size_t pos = 0, copied = 0, olen = 0, tlen = strlen(token);
-	int write;
+	sb_rewrite_counts counts;
+	size_t n = sb_badge_rewrite_ex(text, len, base, project, token, 0, out,
+				       cap, &counts);
 
 	if (found)
-		*found = 0;
+		*found = counts.found;
 	if (stale)
-		*stale = 0;
-	/* First measure, then (when it fits) write. */
-	while (sb_badge_find(text, len, base, &pos, &ref)) {
-		if (!ref.has_token || strcmp(ref.project, project) != 0)
-			continue;
-		if (found)
-			(*found)++;
-		if (ref.token_len == tlen &&
-		    memcmp(text + ref.token_start, token, tlen) == 0)
-			continue;
-		if (stale)
-			(*stale)++;
-		olen += ref.token_start - copied + tlen;
-		copied = ref.token_start + ref.token_len;
-	}
-	olen += len - copied;
-	write = out && olen < cap;
-	if (!write)
-		return olen;
-	pos = copied = 0;
-	olen = 0;
-	while (sb_badge_find(text, len, base, &pos, &ref)) {
-		if (!ref.has_token || strcmp(ref.project, project) != 0)
-			continue;
-		if (ref.token_len == tlen &&
-		    memcmp(text + ref.token_start, token, tlen) == 0)
-			continue;
-		memcpy(out + olen, text + copied, ref.token_start - copied);
-		olen += ref.token_start - copied;
-		memcpy(out + olen, token, tlen);
-		olen += tlen;
-		copied = ref.token_start + ref.token_len;
-	}
-	memcpy(out + olen, text + copied, len - copied);
-	olen += len - copied;
-	out[olen] = '\0';
-	return olen;
+		*stale = counts.stale;
+	return n;
 }

@@ -65,4 +65,20 @@ size_t sb_badge_rewrite(const char *text, size_t len, const char *base,
 			const char *project, const char *token, char *out,
 			size_t cap, unsigned *found, unsigned *stale);
 
+typedef struct sb_rewrite_counts {
+	unsigned found;	    /* the project's badge URLs with a token */
+	unsigned stale;	    /* of those, the ones whose token differed */
+	unsigned tokenless; /* the project's badge URLs without a token */
+} sb_rewrite_counts;
+
+/*
+ * sb_badge_rewrite, and with add_token the project's tokenless badge URLs
+ * get "&token=TOKEN" ("&amp;token=" where the URL separates its
+ * parameters the HTML way) at their end.
+ */
+size_t sb_badge_rewrite_ex(const char *text, size_t len, const char *base,
+			   const char *project, const char *token,
+			   int add_token, char *out, size_t cap,
+			   sb_rewrite_counts *counts);
+
 #endif

@@ -1,9 +1,10 @@
 /*
  * sb_tls_mbedtls.c - the TLS layer over mbedTLS: the only file that calls
- * mbedTLS. Verification is required (unless the caller asked for
- * insecure), SNI and the host-name check are always set, TLS 1.2 is the
- * floor. The DRBG is seeded from the port's entropy and the record I/O
- * goes through the port's sockets, bounded by the caller's deadline.
+ * mbedTLS (the SHA-256 of sb_token_fingerprint too). Verification is
+ * required (unless the caller asked for insecure), SNI and the host-name
+ * check are always set, TLS 1.2 is the floor. The DRBG is seeded from the
+ * port's entropy and the record I/O goes through the port's sockets,
+ * bounded by the caller's deadline.
  */
 #include "sb_tls.h"
 
@@ -1085,6 +1086,23 @@ void sb_tls_describe(const sb_tls *t, char *out, size_t cap)
 	}
 	sb_fmt(out, cap, "%s %s", mbedtls_ssl_get_version(&t->ssl),
 	       mbedtls_ssl_get_ciphersuite(&t->ssl));
+}
+
+void sb_token_fingerprint(const char *token, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char h[32];
+	size_t i;
+
+	if (sb_compat_sha256((const unsigned char *)token, strlen(token), h) !=
+	    0)
+		memset(h, 0, sizeof(h));
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[h[i] >> 4];
+		out[2 * i + 1] = hex[h[i] & 15];
+	}
+	out[64] = '\0';
+	mbedtls_platform_zeroize(h, sizeof(h));
 }
 
 void sb_tls_library(char *out, size_t cap)

@@ -69,6 +69,20 @@ typedef enum sb_auth {
  */
 typedef void (*sb_trace_fn)(void *user, const char *line);
 
+/*
+ * Clients that talk to one server at once (rotate --jobs) can share a
+ * pacer: every request first waits for its turn, and a server that asks
+ * to slow down (429, or Retry-After) holds them all, not just the one
+ * that was told.
+ */
+typedef struct sb_pacer {
+	/* Wait until a request may go, at most max_wait_ms. */
+	void (*wait)(void *user, uint32_t max_wait_ms);
+	/* The server asked for a pause of ms before the next request. */
+	void (*hold)(void *user, uint32_t ms);
+	void *user;
+} sb_pacer;
+
 typedef struct sb_config {
 	const char *base_url;	/* https://host[:port][/path]; http:// too */
 	/* The caller's secret, copied and wiped later. NULL or "": requests
@@ -126,6 +140,8 @@ typedef struct sb_config {
 	/* 1: a refused connection is retried too (curl's
 	 * --retry-connrefused); by default it fails at once. */
 	int retry_connrefused;
+	/* Shared with other clients of the same server, or NULL. */
+	const sb_pacer *pacer;
 } sb_config;
 
 /* NULL-terminated list of the system CA bundles probed, in curl's order. */
@@ -170,6 +186,22 @@ sb_err sb_token_get(sb_client *c, const char *project, char *out,
  */
 sb_err sb_token_renew(sb_client *c, const char *project, char *old_out,
 		      size_t old_cap, char *new_out, size_t new_cap);
+
+/*
+ * Renew when the current token was just read (sb_token_get): POST
+ * renew_token, then read the new token and check that it differs from
+ * old_token. As sb_token_renew, the POST is never repeated blindly.
+ */
+sb_err sb_token_renew_from(sb_client *c, const char *project,
+			   const char *old_token, char *new_out,
+			   size_t new_cap);
+
+/*
+ * A fingerprint of a token (SHA-256, 64 lowercase hex digits and a NUL)
+ * that tells tokens apart without revealing them: what a state file may
+ * keep instead of the token.
+ */
+void sb_token_fingerprint(const char *token, char out[65]);
 
 /* ---- The server ---- */
 
@@ -271,6 +303,25 @@ typedef int (*sb_project_fn)(void *user, const char *key);
  */
 sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
 			void *user);
+
+typedef struct sb_project_item {
+	const char *key;
+	const char *qualifier; /* "TRK" a project, "APP" an application */
+} sb_project_item;
+
+/* Called once per component of a page; return nonzero to stop. */
+typedef int (*sb_project_item_fn)(void *user, const sb_project_item *item);
+
+/*
+ * One page (1, 2, ...) of api/projects/search, SB_PROJECTS_PAGE_SIZE
+ * components, with applications too when applications is set (badge
+ * tokens exist for them on SonarQube 10.1 and later, and on 9.9 LTA's
+ * later releases). *more tells whether another page follows. A caller
+ * that works between pages keeps only one page in memory.
+ */
+sb_err sb_projects_page(sb_client *c, const char *query, int applications,
+			unsigned page, sb_project_item_fn fn, void *user,
+			int *more);
 
 /*
  * GET a badge image. target is the path and query below the base URL,

@@ -120,6 +120,9 @@ typedef struct cli_options {
 
 	cli_props props;
 	int have_user_token; /* a user token was read for this run */
+	/* rotate --jobs N: the N - 1 clients besides the first (main
+	 * makes them, with the same configuration and a shared pacer). */
+	sb_client **workers;
 } cli_options;
 
 /* ---- Options and commands (cli_args.c, cli_commands.c) ---- */
@@ -344,31 +347,4 @@ int cli_file_read(const char *path, const char *what, size_t max,
  * device is refused at once); -1 after printing an error. */
 int cli_open_regular(const char *path, const char *what);
 void cli_file_free(cli_file *f);
-/*
- * Replace path atomically with data: a temporary file in the same folder,
- * fsync, rename, fsync of the folder. An existing file keeps its mode and
- * owner; a new file gets new_mode less the process's umask. Returns 0,
- * or an exit code after printing an error (the file is then as it was).
- */
-int cli_file_replace(const char *path, const void *data, size_t len,
-		     unsigned new_mode);
-
-/* The rotation state file (cli_state.c). */
-typedef struct cli_state cli_state;
-/* Load (a missing file is an empty state). Returns 0 or an exit code. */
-int cli_state_load(const char *path, cli_state **out);
-void cli_state_free(cli_state *s);
-/* Seconds since the epoch of the last rotation, or -1. */
-long long cli_state_rotated(const cli_state *s, const char *project);
-/* The pending record of a rotation that was in flight: 1 and its old
- * token's fingerprint, else 0. */
-int cli_state_pending(const cli_state *s, const char *project,
-		      char *fp, size_t cap);
-/* Record and save (atomically, 0600). Returns 0 or an exit code. */
-int cli_state_set_pending(cli_state *s, const char *project,
-			  const char *old_token, long long now);
-int cli_state_set_rotated(cli_state *s, const char *project, long long now);
-/* The fingerprint stored for a token (not reversible). */
-void cli_token_fingerprint(const char *token, char *out, size_t cap);
-
 #endif

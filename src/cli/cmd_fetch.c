@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_target.h"
 
 cli_parse_result parse_fetch(cli_options *o)
 {
@@ -81,8 +82,13 @@ int cmd_fetch(sb_client *c, cli_options *o)
 		return cli_fail(c, err);
 	}
 	if (o->output && strcmp(o->output, "-") != 0) {
+		cli_target t;
+
 		/* A new file gets 0666 less the umask, as any tool makes. */
-		rc = cli_file_replace(o->output, svg, len, 0666);
+		rc = cli_target_open(o->output, SB_MAX_BADGE_BYTES * 4, 1, &t);
+		if (rc == 0)
+			rc = cli_target_replace(&t, svg, len, 0666);
+		cli_target_close(&t);
 	} else {
 		cli_out_bytes(svg, len);
 	}

@@ -1,149 +1,81 @@
 /*
  * cmd_rotate.c - `sonarbadge rotate`: renew the badge tokens of many
- * projects on one kept-alive connection, with a crash-safe state file,
- * and optionally rewrite the badge URLs in files afterwards.
+ * projects, N connections at once, and put the new tokens in the files
+ * that show them. With --state FILE a run that dies at any moment is
+ * finished by running the same command again: each project renewed
+ * exactly once, every --rewrite file carrying every new token.
  *
- *   rotate [PROJECT...] [--all] [--query Q] [--from FILE]
- *          [--state FILE [--older-than AGE]] [--rewrite FILE]...
- *          [--dry-run] [--json]
+ * Projects go through in batches, each in these steps:
+ *   1. choose: skip (--older-than), plan (--dry-run), or work on it;
+ *   2. read:   every old token (the journal's pending projects: did the
+ *              interrupted run's renewal apply? then it is done);
+ *   3. wait:   a pending renewal that may still be queued in the server
+ *              is waited for until its bound, then read again;
+ *   4. record: one journal write for the batch - each project's pending
+ *              renewal (old token's fingerprint, the bound within which
+ *              its POST may still apply) and the files that will wait
+ *              for its token - made durable with one fsync;
+ *   5. renew:  every POST of the batch sent within POST_WINDOW_S of that
+ *              record (a project not reached in time waits for the next
+ *              batch), then the new tokens read;
+ *   6. report: the journal's rotated records, a line per project, in
+ *              the order the projects came in.
+ * After the last batch the waiting files are rewritten and the journal
+ * is written compactly.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "sb_rewrite.h"
+#include "rotate.h"
 #include "sb_util.h"
 
-#define FROM_MAX (16u * 1024u * 1024u)
-#define REWRITE_MAX (64u * 1024u * 1024u)
+#define BATCH 64
+/* Every renewal of a batch leaves within this many seconds of the
+ * batch's journal record, so a rerun knows how long one may still be on
+ * its way: this plus the maximum time. */
+#define POST_WINDOW_S 10
 
-typedef struct project {
-	char *key;
-	char *new_token; /* after a rotation, for --rewrite */
-} project;
+typedef enum {
+	JOB_TODO,
+	JOB_SKIPPED,
+	JOB_PLANNED,
+	JOB_READ,      /* old token read */
+	JOB_RECOVERED, /* an interrupted run's renewal applied */
+	JOB_ROTATED,
+	JOB_FAILED,
+	JOB_DEFERRED /* not reached within the window: next batch */
+} job_state;
 
-static project *projects;
-static size_t nprojects, cap_projects;
-static int list_failed;
+typedef struct job {
+	char key[SB_MAX_KEY_LEN + 1];
+	char qualifier[8];
+	job_state state;
+	cli_project_state st; /* what the journal said */
+	char old_tok[SB_MAX_TOKEN_LEN + 1];
+	char new_tok[SB_MAX_TOKEN_LEN + 1];
+	sb_err err;
+	char error[SB_MAX_MESSAGE_LEN];
+	long long not_after; /* send no renewal after this (Unix s) */
+} job;
 
-static int add_project(const char *key)
-{
-	if (!*key || strlen(key) > SB_MAX_KEY_LEN) {
-		cli_error("project key '%.60s%s' is empty or longer than %d "
-			  "characters",
-			  key, strlen(key) > 60 ? "..." : "", SB_MAX_KEY_LEN);
-		return EXIT_USAGE;
-	}
-	if (nprojects == cap_projects) {
-		size_t nc = cap_projects ? cap_projects * 2 : 64;
-		project *np = realloc(projects, nc * sizeof(project));
-
-		if (!np) {
-			cli_error("out of memory");
-			return EXIT_USAGE;
-		}
-		projects = np;
-		cap_projects = nc;
-	}
-	projects[nprojects].key = strdup(key);
-	projects[nprojects].new_token = NULL;
-	if (!projects[nprojects].key) {
-		cli_error("out of memory");
-		return EXIT_USAGE;
-	}
-	nprojects++;
-	return 0;
-}
-
-static int cmp_index(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int r = strcmp(projects[x].key, projects[y].key);
-
-	return r ? r : (x < y ? -1 : x > y);
-}
-
-/* Drop repeated keys (the first one stays, order kept). */
-static int dedupe(void)
-{
-	size_t *ix, i, w;
-	char *drop;
-
-	if (nprojects < 2)
-		return 0;
-	ix = malloc(nprojects * sizeof(size_t));
-	drop = calloc(nprojects, 1);
-	if (!ix || !drop) {
-		free(ix);
-		free(drop);
-		cli_error("out of memory");
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < nprojects; i++)
-		ix[i] = i;
-	qsort(ix, nprojects, sizeof(size_t), cmp_index);
-	for (i = 1; i < nprojects; i++)
-		if (strcmp(projects[ix[i]].key, projects[ix[i - 1]].key) == 0)
-			drop[ix[i]] = 1;
-	for (i = w = 0; i < nprojects; i++) {
-		if (drop[i])
-			free(projects[i].key);
-		else
-			projects[w++] = projects[i];
-	}
-	nprojects = w;
-	free(ix);
-	free(drop);
-	return 0;
-}
-
-/* Keys one a line; '#' comments and blank lines ignored. */
-static int read_from(const char *path)
-{
-	cli_file f;
-	size_t i = 0, line = 0;
-	int rc;
-
-	rc = cli_file_read(path, "--from file", FROM_MAX, &f);
-	if (rc)
-		return rc;
-	while (i < f.len) {
-		char *l = f.data + i, *nl = memchr(l, '\n', f.len - i), *e;
-		size_t k;
-
-		line++;
-		if (nl)
-			*nl = '\0';
-		i = nl ? (size_t)(nl - f.data) + 1 : f.len;
-		if (!nl)
-			f.data[f.len] = '\0';
-		while (*l == ' ' || *l == '\t')
-			l++;
-		e = l + strlen(l);
-		while (e > l && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-			*--e = '\0';
-		if (!*l || *l == '#')
-			continue;
-		for (k = 0; l[k]; k++)
-			if ((unsigned char)l[k] < 0x20 || l[k] == 0x7f ||
-			    l[k] == ' ') {
-				cli_error("%.300s, line %zu: a project key "
-					  "holds a space or control character",
-					  path, line);
-				cli_file_free(&f);
-				return EXIT_USAGE;
-			}
-		rc = add_project(l);
-		if (rc) {
-			cli_file_free(&f);
-			return rc;
-		}
-	}
-	cli_file_free(&f);
-	return 0;
-}
+typedef struct run {
+	cli_options *o;
+	sb_client *c; /* the first client: listing, rewrites */
+	rotate_pool *pool;
+	rotate_input *in;
+	cli_journal *j;
+	rotate_rewrites *rw;
+	job *jobs;
+	size_t n;	   /* jobs in the batch */
+	job *carry;	   /* deferred jobs for the next batch */
+	size_t ncarry;
+	size_t rotated, failed, skipped, planned, total;
+	int input_done;
+	int stop_rc;  /* an error every project would meet: stop */
+	int write_rc; /* the journal, a file or stdout could not be written */
+} run;
 
 cli_parse_result parse_rotate(cli_options *o)
 {
@@ -154,45 +86,24 @@ cli_parse_result parse_rotate(cli_options *o)
 			  "rotations are recorded)");
 		return CLI_USAGE_ERROR;
 	}
+	if (o->lock_timeout_ms && !o->state_file) {
+		cli_error("--lock-timeout needs --state FILE (the lock is the "
+			  "state file's)");
+		return CLI_USAGE_ERROR;
+	}
+	if (o->projects_only && !o->all) {
+		cli_error("--projects-only needs --all or --query (it filters "
+			  "the listing)");
+		return CLI_USAGE_ERROR;
+	}
 	if (!o->all && !o->from_file && o->nargs == 0 &&
 	    !cli_project_or_props(o))
 		return cli_command_usage_error(o->cmd);
 	return CLI_PARSED;
 }
 
-/* The projects named on the command line, in --from, or in the
- * properties file. */
-static int initial_projects(const cli_options *o)
-{
-	int i, rc;
-
-	for (i = 0; i < o->nargs; i++) {
-		rc = add_project(o->args[i]);
-		if (rc)
-			return rc;
-	}
-	if (o->from_file) {
-		rc = read_from(o->from_file);
-		if (rc)
-			return rc;
-	}
-	if (!o->all && !o->from_file && o->nargs == 0)
-		return add_project(cli_project_or_props(o));
-	return 0;
-}
-
-static int list_one(void *user, const char *key)
-{
-	(void)user;
-	if (add_project(key) != 0) {
-		list_failed = 1;
-		return 1;
-	}
-	return 0;
-}
-
 /* Errors after which every other project would fail the same way. */
-static int fatal(sb_err err)
+static int stops_everything(sb_err err)
 {
 	switch (err) {
 	case SB_ERR_UNAUTHORIZED:
@@ -209,254 +120,433 @@ static int fatal(sb_err err)
 	}
 }
 
-static void print_line(cli_options *o, const char *key,
-		       const char *old_tok, const char *new_tok,
-		       const char *status, const char *error)
+/* After these a renewal may have reached the server: its pending record
+ * stays, for the next run to find out. */
+static int outcome_unclear(sb_err err)
 {
-	char s_old[32], k[SB_MAX_KEY_LEN + 1], e[SB_MAX_MESSAGE_LEN];
+	return err == SB_ERR_NETWORK || err == SB_ERR_TIMEOUT ||
+	       err == SB_ERR_TLS || err == SB_ERR_PROXY;
+}
 
-	sb_printable(key, k, sizeof(k));
-	if (old_tok && *old_tok)
-		cli_shorten_token(old_tok, s_old, sizeof(s_old));
-	if (error)
-		sb_printable(error, e, sizeof(e));
+static void fail_job(job *jb, sb_err err, const char *msg)
+{
+	jb->state = JOB_FAILED;
+	jb->err = err;
+	snprintf(jb->error, sizeof(jb->error), "%s",
+		 msg && *msg ? msg : sb_strerror(err));
+}
+
+/* ---------------------------------------------------------------------
+ * Tasks, run on any client of the pool
+ * ------------------------------------------------------------------- */
+
+static void task_read(sb_client *c, void *arg)
+{
+	job *jb = arg;
+	char fp[65];
+	sb_err err;
+
+	if (jb->state != JOB_TODO && jb->state != JOB_READ)
+		return;
+	err = sb_token_get(c, jb->key, jb->old_tok, sizeof(jb->old_tok));
+	if (err != SB_OK) {
+		fail_job(jb, err, sb_client_message(c));
+		return;
+	}
+	jb->state = JOB_READ;
+	if (jb->st.pending < 0)
+		return;
+	sb_token_fingerprint(jb->old_tok, fp);
+	if (strcmp(fp, jb->st.fp) != 0) {
+		/* The interrupted run's renewal went through: done. */
+		memcpy(jb->new_tok, jb->old_tok, sizeof(jb->new_tok));
+		jb->old_tok[0] = '\0';
+		jb->state = JOB_RECOVERED;
+	}
+}
+
+static void task_renew(sb_client *c, void *arg)
+{
+	job *jb = arg;
+	sb_err err;
+
+	if (jb->state != JOB_READ)
+		return;
+	if ((long long)time(NULL) > jb->not_after) {
+		jb->state = JOB_DEFERRED;
+		return;
+	}
+	err = sb_token_renew_from(c, jb->key, jb->old_tok, jb->new_tok,
+				  sizeof(jb->new_tok));
+	if (err != SB_OK)
+		fail_job(jb, err, sb_client_message(c));
+	else
+		jb->state = JOB_ROTATED;
+}
+
+/* ---------------------------------------------------------------------
+ * Steps of a batch
+ * ------------------------------------------------------------------- */
+
+/* Step 1 for a new key. */
+static void choose(run *r, job *jb, const char *bad, long long now)
+{
+	const cli_options *o = r->o;
+
+	jb->st = r->j ? cli_journal_get(r->j, jb->key)
+		      : (cli_project_state){-1, -1, -1, ""};
+	if (bad) {
+		fail_job(jb, SB_ERR_INVALID_ARG, bad);
+		return;
+	}
+	if (o->older_than_s && jb->st.pending < 0 && jb->st.rotated >= 0 &&
+	    now - jb->st.rotated < o->older_than_s) {
+		jb->state = JOB_SKIPPED;
+		snprintf(jb->error, sizeof(jb->error), "rotated %lld s ago",
+			 now - jb->st.rotated);
+		return;
+	}
+	jb->state = o->dry_run ? JOB_PLANNED : JOB_TODO;
+}
+
+/* Fill the batch: deferred jobs first, then new keys. */
+static int fill(run *r)
+{
+	long long now = (long long)time(NULL);
+	size_t i;
+
+	r->n = 0;
+	for (i = 0; i < r->ncarry; i++) {
+		r->jobs[r->n] = r->carry[i];
+		r->jobs[r->n].state = JOB_READ;
+		r->n++;
+	}
+	r->ncarry = 0;
+	while (r->n < BATCH && !r->input_done && !r->stop_rc && !r->write_rc) {
+		const char *bad, *qual, *key;
+		sb_err err;
+		job *jb = &r->jobs[r->n];
+
+		key = rotate_input_next(r->in, r->c, &err, &bad, &qual);
+		if (!key) {
+			r->input_done = 1;
+			if (err != SB_OK) {
+				const char *why = rotate_input_error(r->in);
+
+				if (why)
+					cli_error("%s", why);
+				else
+					cli_fail(r->c, err);
+				r->stop_rc = cli_exit_code(err);
+			}
+			break;
+		}
+		memset(jb, 0, sizeof(*jb));
+		snprintf(jb->key, sizeof(jb->key), "%s", key);
+		snprintf(jb->qualifier, sizeof(jb->qualifier), "%s", qual);
+		choose(r, jb, bad, now);
+		r->n++;
+	}
+	return r->n > 0;
+}
+
+static void sleep_s(long long s)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = 0;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* Step 3: a pending renewal whose token is unchanged may still be queued
+ * in the server; wait until it can no longer apply, then read again. */
+static void wait_for_queued(run *r)
+{
+	long long now = (long long)time(NULL), until = -1;
+	size_t i, waiting = 0;
+	const char *first = NULL;
+
+	for (i = 0; i < r->n; i++) {
+		job *jb = &r->jobs[i];
+
+		if (jb->state != JOB_READ || jb->st.pending < 0 ||
+		    jb->st.pending_until <= now)
+			continue;
+		if (jb->st.pending_until > until)
+			until = jb->st.pending_until;
+		if (!first)
+			first = jb->key;
+		waiting++;
+	}
+	if (!waiting)
+		return;
+	cli_info("waiting %lld s: a renewal of %.200s%s sent by an interrupted "
+		 "run may still be queued in the server",
+		 until - now, first, waiting > 1 ? " and others" : "");
+	sleep_s(until - now);
+	rotate_pool_run(r->pool, task_read, r->jobs, sizeof(job), r->n);
+}
+
+/* Step 4: one durable journal write before any renewal of the batch. */
+static void record_pending(run *r)
+{
+	long long now = (long long)time(NULL);
+	long long until = now + POST_WINDOW_S +
+			  (long long)(r->o->max_time_ms ? r->o->max_time_ms : 60000) /
+				  1000 +
+			  1;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->n; i++) {
+		job *jb = &r->jobs[i];
+		char fp[65];
+
+		if (jb->state != JOB_READ)
+			continue;
+		jb->not_after = now + POST_WINDOW_S;
+		if (!r->j)
+			continue;
+		sb_token_fingerprint(jb->old_tok, fp);
+		if (rc == 0)
+			rc = cli_journal_pending(r->j, jb->key, fp, now, until);
+		if (rc == 0)
+			rc = rotate_rewrites_expect(r->rw, r->j, jb->key, now);
+	}
+	if (r->j && rc == 0)
+		rc = cli_journal_sync(r->j);
+	if (rc == 0) {
+		/* No journal: the files still wait for these tokens. */
+		for (i = 0; !r->j && i < r->n; i++)
+			if (r->jobs[i].state == JOB_READ)
+				rc = rotate_rewrites_expect(r->rw, NULL,
+							    r->jobs[i].key, now);
+		return;
+	}
+	/* Nothing may be renewed that the journal does not know of. */
+	for (i = 0; i < r->n; i++)
+		if (r->jobs[i].state == JOB_READ)
+			fail_job(&r->jobs[i], SB_ERR_CONFIG,
+				 "not renewed: the state file cannot be "
+				 "written");
+	r->write_rc = rc;
+}
+
+/* Step 6: the journal's rotated records, the files' new tokens. */
+static void record_results(run *r)
+{
+	long long now = (long long)time(NULL);
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->n; i++) {
+		job *jb = &r->jobs[i];
+
+		if (jb->state == JOB_DEFERRED) {
+			r->carry[r->ncarry++] = *jb;
+			continue;
+		}
+		if (jb->state == JOB_ROTATED || jb->state == JOB_RECOVERED) {
+			if (r->j && rc == 0)
+				rc = cli_journal_rotated(r->j, jb->key, now);
+			if (rc == 0 && jb->state == JOB_RECOVERED)
+				rc = rotate_rewrites_expect(r->rw, r->j, jb->key,
+							    now);
+			if (rc == 0)
+				rc = rotate_rewrites_token(r->rw, jb->key,
+							   jb->new_tok);
+		} else if (jb->state == JOB_FAILED && r->j && rc == 0 &&
+			   !outcome_unclear(jb->err)) {
+			rc = cli_journal_cleared(r->j, jb->key, now);
+		}
+	}
+	if (rc && !r->write_rc)
+		r->write_rc = rc;
+}
+
+static void print_line(run *r, const job *jb, const char *status)
+{
+	const cli_options *o = r->o;
+	char s_old[32] = "", k[SB_MAX_KEY_LEN + 1], e[SB_MAX_MESSAGE_LEN];
+	const char *err = jb->error[0] ? jb->error : NULL;
+	const char *new_tok = jb->new_tok[0] ? jb->new_tok : NULL;
+
+	sb_printable(jb->key, k, sizeof(k));
+	if (jb->old_tok[0])
+		cli_shorten_token(jb->old_tok, s_old, sizeof(s_old));
+	if (err)
+		sb_printable(err, e, sizeof(e));
 	if (o->json) {
 		cli_out("{\"project\":");
-		cli_out_json_string(k);
+		cli_out_json_string(jb->key);
 		cli_out(",\"old\":");
-		if (old_tok && *old_tok)
+		if (s_old[0])
 			cli_out_json_string(s_old);
 		else
 			cli_out("null");
 		cli_out(",\"new\":");
-		if (new_tok && *new_tok)
+		if (new_tok)
 			cli_out_json_string(new_tok);
 		else
 			cli_out("null");
 		cli_out(",\"status\":\"%s\",\"error\":", status);
-		if (error)
+		if (err)
 			cli_out_json_string(e);
 		else
 			cli_out("null");
 		cli_out("}\n");
 	} else {
-		cli_out("%-30s  %-12s  %-44s  %s%s%s\n", k,
-		       old_tok && *old_tok ? s_old : "-",
-		       new_tok && *new_tok ? new_tok : "-", status,
-		       error ? ": " : "", error ? e : "");
+		cli_out("%-30s  %-12s  %-44s  %s%s%s\n", k, s_old[0] ? s_old : "-",
+			new_tok ? new_tok : "-", status, err ? ": " : "",
+			err ? e : "");
 	}
-	fflush(stdout);
 }
 
-/* Rewrite the badge URLs of every rotated project in the files. */
-static int rewrite_files(sb_client *c, cli_options *o)
+/* Step 6: a line per project, in input order; the counts. */
+static void report(run *r)
 {
-	const char *base = sb_client_base_url(c);
-	int i, rc = 0;
-	size_t k;
+	size_t i;
 
-	for (i = 0; i < o->nrewrite; i++) {
-		cli_file f;
-		unsigned found, stale, total = 0;
+	for (i = 0; i < r->n; i++) {
+		job *jb = &r->jobs[i];
 
-		rc = cli_file_read(o->rewrite_files[i], NULL, REWRITE_MAX, &f);
-		if (rc)
-			return rc;
-		for (k = 0; k < nprojects; k++) {
-			size_t need;
-			char *out;
-
-			if (!projects[k].new_token)
-				continue;
-			need = sb_badge_rewrite(f.data, f.len, base,
-						projects[k].key,
-						projects[k].new_token, NULL, 0,
-						&found, &stale);
-			if (!stale)
-				continue;
-			out = malloc(need + 1);
-			if (!out) {
-				cli_file_free(&f);
-				cli_error("out of memory");
-				return EXIT_USAGE;
-			}
-			sb_badge_rewrite(f.data, f.len, base, projects[k].key,
-					 projects[k].new_token, out, need + 1,
-					 &found, &stale);
-			free(f.data);
-			f.data = out;
-			f.len = need;
-			total += stale;
+		switch (jb->state) {
+		case JOB_DEFERRED:
+			continue;
+		case JOB_SKIPPED:
+			print_line(r, jb, "skipped");
+			r->skipped++;
+			break;
+		case JOB_PLANNED:
+			print_line(r, jb, "would-rotate");
+			r->planned++;
+			break;
+		case JOB_ROTATED:
+		case JOB_RECOVERED:
+			print_line(r, jb, "rotated");
+			r->rotated++;
+			break;
+		default:
+			if (jb->state != JOB_FAILED)
+				fail_job(jb, SB_ERR_INVALID_ARG, "not rotated");
+			print_line(r, jb, "failed");
+			r->failed++;
+			if (stops_everything(jb->err) && !r->stop_rc)
+				r->stop_rc = cli_exit_code(jb->err);
+			break;
 		}
-		if (total) {
-			rc = cli_file_replace(o->rewrite_files[i], f.data,
-					      f.len, 0600);
-			if (!rc)
-				fprintf(stderr,
-					"sonarbadge: rewrote %u badge URL%s "
-					"in %s\n",
-					total, total == 1 ? "" : "s",
-					o->rewrite_files[i]);
-		}
-		cli_file_free(&f);
-		if (rc)
-			return rc;
+		r->total++;
+		sb_wipe(jb->old_tok, sizeof(jb->old_tok));
+		sb_wipe(jb->new_tok, sizeof(jb->new_tok));
 	}
-	return 0;
+	if (cli_out_failed() && !r->write_rc) {
+		cli_error("cannot write to standard output (closed pipe or full "
+			  "disk): stopping after this batch");
+		r->write_rc = EXIT_WRITE;
+	}
+}
+
+static void batch(run *r)
+{
+	rotate_pool_run(r->pool, task_read, r->jobs, sizeof(job), r->n);
+	wait_for_queued(r);
+	record_pending(r);
+	rotate_pool_run(r->pool, task_renew, r->jobs, sizeof(job), r->n);
+	record_results(r);
+	report(r);
+}
+
+/* ---------------------------------------------------------------------
+ * The run
+ * ------------------------------------------------------------------- */
+
+static int open_run(run *r, sb_client *c, cli_options *o)
+{
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->c = c;
+	r->jobs = calloc(BATCH, sizeof(job));
+	r->carry = calloc(BATCH, sizeof(job));
+	if (!r->jobs || !r->carry) {
+		cli_error("out of memory");
+		return EXIT_USAGE;
+	}
+	if (o->state_file)
+		rc = cli_journal_open(o->state_file, o->lock_timeout_ms,
+				      o->dry_run, &r->j);
+	/* Files to rewrite must be readable before anything changes. */
+	if (rc == 0 && !o->dry_run)
+		rc = rotate_rewrites_open(o, sb_client_base_url(c), r->j, &r->rw);
+	if (rc == 0)
+		rc = rotate_input_open(o, &r->in);
+	if (rc == 0)
+		rc = rotate_pool_open(c, o, &r->pool);
+	return rc;
+}
+
+static int close_run(run *r)
+{
+	int rc = 0;
+
+	rotate_pool_close(r->pool);
+	rotate_input_close(r->in);
+	rotate_rewrites_close(r->rw);
+	if (r->j)
+		rc = cli_journal_close(r->j);
+	if (r->jobs)
+		sb_wipe(r->jobs, BATCH * sizeof(job));
+	if (r->carry)
+		sb_wipe(r->carry, BATCH * sizeof(job));
+	free(r->jobs);
+	free(r->carry);
+	return rc;
 }
 
 int cmd_rotate(sb_client *c, cli_options *o)
 {
-	char old_tok[SB_MAX_TOKEN_LEN + 1], new_tok[SB_MAX_TOKEN_LEN + 1];
-	char fp[80], fp_now[80];
-	cli_state *st = NULL;
-	size_t i, rotated = 0, failed = 0, skipped = 0, planned = 0;
-	int rc = 0, abort_rc = 0, k;
-	sb_err err;
+	run r;
+	int rc = open_run(&r, c, o);
 
-	rc = initial_projects(o);
+	while (rc == 0 && !r.stop_rc && !r.write_rc && (fill(&r) || r.ncarry)) {
+		if (!o->dry_run)
+			batch(&r);
+		else
+			report(&r);
+	}
+	/* The files wait for what was rotated, even after a stop. */
+	if (rc == 0 && r.rw) {
+		int rw = rotate_rewrites_run(r.rw, c, r.j);
+
+		if (rw && !r.write_rc)
+			r.write_rc = rw;
+	}
+	if (rc == 0 && o->dry_run)
+		cli_info("dry run: %lu project%s would be rotated, %lu skipped; "
+			 "nothing was changed",
+			 (unsigned long)r.planned, r.planned == 1 ? "" : "s",
+			 (unsigned long)r.skipped);
+	else if (rc == 0)
+		cli_info("rotated %lu of %lu project%s (%lu failed, %lu "
+			 "skipped%s)",
+			 (unsigned long)r.rotated, (unsigned long)r.total,
+			 r.total == 1 ? "" : "s", (unsigned long)r.failed,
+			 (unsigned long)r.skipped,
+			 r.stop_rc || r.write_rc ? ", stopped early" : "");
+	{
+		int closed = close_run(&r);
+
+		if (closed && !r.write_rc)
+			r.write_rc = closed;
+	}
 	if (rc)
 		return rc;
-	/* Files to rewrite must be readable before anything changes. */
-	for (k = 0; k < o->nrewrite; k++) {
-		cli_file f;
-
-		rc = cli_file_read(o->rewrite_files[k], NULL, REWRITE_MAX, &f);
-		if (rc)
-			return rc;
-		cli_file_free(&f);
-	}
-	if (o->state_file) {
-		rc = cli_state_load(o->state_file, &st);
-		if (rc)
-			return rc;
-	}
-	if (o->all) {
-		err = sb_projects_list(c, o->query, list_one, NULL);
-		if (list_failed) {
-			cli_state_free(st);
-			return EXIT_USAGE;
-		}
-		if (err != SB_OK) {
-			cli_state_free(st);
-			return cli_fail(c, err);
-		}
-	}
-	rc = dedupe();
-	if (rc) {
-		cli_state_free(st);
-		return rc;
-	}
-	for (i = 0; i < nprojects && !abort_rc; i++) {
-		const char *key = projects[i].key;
-		long long now = (long long)time(NULL), last;
-		int recovered = 0;
-
-		last = st ? cli_state_rotated(st, key) : -1;
-		if (o->older_than_s && last >= 0 &&
-		    now - last < o->older_than_s) {
-			char why[96];
-
-			snprintf(why, sizeof(why), "rotated %lld s ago",
-				 now - last);
-			print_line(o, key, NULL, NULL, "skipped", why);
-			skipped++;
-			continue;
-		}
-		if (o->dry_run) {
-			print_line(o, key, NULL, NULL, "would-rotate", NULL);
-			planned++;
-			continue;
-		}
-		old_tok[0] = new_tok[0] = '\0';
-		err = SB_OK;
-		if (st) {
-			/* Record the rotation before it is sent. */
-			int pending = cli_state_pending(st, key, fp, sizeof(fp));
-
-			err = sb_token_get(c, key, old_tok, sizeof(old_tok));
-			if (err == SB_OK && pending) {
-				cli_token_fingerprint(old_tok, fp_now,
-						      sizeof(fp_now));
-				if (strcmp(fp, fp_now) != 0) {
-					/* The interrupted run's renewal went
-					 * through: do not renew again. */
-					recovered = 1;
-					memcpy(new_tok, old_tok, sizeof(new_tok));
-					old_tok[0] = '\0';
-				}
-			}
-			if (err == SB_OK && !recovered) {
-				rc = cli_state_set_pending(st, key, old_tok,
-							   now);
-				if (rc) {
-					abort_rc = rc;
-					break;
-				}
-			}
-		}
-		if (err == SB_OK && !recovered)
-			err = sb_token_renew(c, key, old_tok, sizeof(old_tok),
-					     new_tok, sizeof(new_tok));
-		if (err != SB_OK) {
-			print_line(o, key, old_tok, NULL, "failed",
-				   *sb_client_message(c)
-					   ? sb_client_message(c)
-					   : sb_strerror(err));
-			failed++;
-			if (fatal(err))
-				abort_rc = cli_exit_code(err);
-			continue;
-		}
-		if (st) {
-			rc = cli_state_set_rotated(st, key, now);
-			if (rc)
-				abort_rc = rc;
-		}
-		print_line(o, key, old_tok, new_tok, "rotated", NULL);
-		rotated++;
-		if (o->nrewrite) {
-			projects[i].new_token = strdup(new_tok);
-			if (!projects[i].new_token) {
-				cli_error("out of memory");
-				abort_rc = EXIT_USAGE;
-			}
-		}
-		sb_wipe(old_tok, sizeof(old_tok));
-		sb_wipe(new_tok, sizeof(new_tok));
-	}
-	sb_wipe(old_tok, sizeof(old_tok));
-	sb_wipe(new_tok, sizeof(new_tok));
-	cli_state_free(st);
-	if (!o->dry_run && o->nrewrite && rotated) {
-		rc = rewrite_files(c, o);
-		if (rc && !abort_rc)
-			abort_rc = rc;
-	}
-	if (o->dry_run)
-		fprintf(stderr,
-			"sonarbadge: dry run: %zu project%s would be rotated, "
-			"%zu skipped; nothing was changed\n",
-			planned, planned == 1 ? "" : "s", skipped);
-	else
-		fprintf(stderr,
-			"sonarbadge: rotated %zu of %zu project%s (%zu failed, "
-			"%zu skipped%s)\n",
-			rotated, nprojects, nprojects == 1 ? "" : "s", failed,
-			skipped,
-			abort_rc && i < nprojects ? ", stopped early" : "");
-	for (i = 0; i < nprojects; i++) {
-		if (projects[i].new_token) {
-			sb_wipe(projects[i].new_token,
-				strlen(projects[i].new_token));
-			free(projects[i].new_token);
-		}
-		free(projects[i].key);
-	}
-	free(projects);
-	projects = NULL;
-	nprojects = cap_projects = 0;
-	if (abort_rc)
-		return abort_rc;
-	return failed ? EXIT_CHECK : EXIT_OK;
+	if (r.stop_rc)
+		return r.stop_rc;
+	if (r.write_rc)
+		return r.write_rc;
+	return r.failed ? EXIT_CHECK : EXIT_OK;
 }

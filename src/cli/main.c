@@ -4,12 +4,16 @@
  * client over the POSIX port and run one command. Errors are one line on
  * stderr beginning "sonarbadge: ", with a distinct exit code.
  */
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "cli_target.h"
 #include "sb_port_posix.h"
 #include "sb_util.h"
 
@@ -159,13 +163,95 @@ static int prepare(cli_options *o)
 	return 0;
 }
 
+/* The pacer shared by rotate --jobs clients: a server's "slow down"
+ * holds every one of them. */
+typedef struct pacer_state {
+	pthread_mutex_t lock;
+	uint64_t not_before; /* monotonic ms */
+} pacer_state;
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void pacer_wait(void *user, uint32_t max_wait_ms)
+{
+	pacer_state *p = user;
+	uint64_t now = mono_ms(), until;
+	struct timespec ts;
+
+	pthread_mutex_lock(&p->lock);
+	until = p->not_before;
+	pthread_mutex_unlock(&p->lock);
+	if (until <= now)
+		return;
+	if (until - now > max_wait_ms)
+		until = now + max_wait_ms;
+	ts.tv_sec = (time_t)((until - now) / 1000);
+	ts.tv_nsec = (long)((until - now) % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static void pacer_hold(void *user, uint32_t ms)
+{
+	pacer_state *p = user;
+	uint64_t until = mono_ms() + ms;
+
+	pthread_mutex_lock(&p->lock);
+	if (until > p->not_before)
+		p->not_before = until;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* One client per connection rotate --jobs N uses; the first is *first.
+ * Each has its own port context (the POSIX port keeps its last error
+ * there). */
+typedef struct clients {
+	sb_client *c[16];
+	sb_posix_ctx px[16];
+	sb_port port[16];
+	int n;
+} clients;
+
+static sb_err make_clients(cli_options *o, const sb_config *cfg,
+			   clients *cs, char *msg, size_t msg_cap)
+{
+	int i, want = o->jobs > 1 ? o->jobs : 1;
+	sb_err err = SB_OK;
+
+	for (i = 0; i < want && err == SB_OK; i++) {
+		sb_port_posix_init(&cs->port[i], &cs->px[i]);
+		err = sb_client_create(cfg, &cs->port[i], &cs->c[i], msg, msg_cap);
+		if (err == SB_OK)
+			cs->n++;
+	}
+	if (err == SB_OK && cs->n > 1)
+		o->workers = &cs->c[1];
+	return err;
+}
+
+static void destroy_clients(clients *cs)
+{
+	int i;
+
+	for (i = 0; i < cs->n; i++)
+		sb_client_destroy(cs->c[i]);
+	cs->n = 0;
+}
+
 static int run(cli_options *o)
 {
 	sb_config cfg;
-	sb_port port;
-	sb_posix_ctx px;
-	sb_client *client = NULL;
+	static clients cs;
 	static secrets s; /* large; wiped below */
+	static pacer_state pacer_st = {PTHREAD_MUTEX_INITIALIZER, 0};
+	sb_pacer pacer = {pacer_wait, pacer_hold, &pacer_st};
+	sb_client *client;
 	char msg[SB_MAX_MESSAGE_LEN];
 	int rc;
 	sb_err err;
@@ -180,11 +266,14 @@ static int run(cli_options *o)
 	}
 	o->have_user_token = s.user_token[0] != '\0';
 	make_config(o, &s, &cfg);
-	sb_port_posix_init(&port, &px);
-	err = sb_client_create(&cfg, &port, &client, msg, sizeof(msg));
-	/* The client has copies of what it needs. */
+	if (o->jobs > 1)
+		cfg.pacer = &pacer;
+	err = make_clients(o, &cfg, &cs, msg, sizeof(msg));
+	/* The clients have copies of what they need. */
 	sb_wipe(&s, sizeof(s));
+	client = cs.c[0];
 	if (err != SB_OK) {
+		destroy_clients(&cs);
 		if (o->url_from == URL_PROPERTIES && strstr(msg, "URL"))
 			cli_error("sonar.host.url in ./sonar-project.properties: "
 				  "%s",
@@ -206,7 +295,7 @@ static int run(cli_options *o)
 		cli_warn("--insecure: the server certificate is not verified; "
 			 "anyone on the path can read the token");
 	rc = o->cmd->run(client, o);
-	sb_client_destroy(client);
+	destroy_clients(&cs);
 	if (cli_out_failed() && rc != EXIT_WRITE) {
 		cli_error("cannot write to standard output (closed pipe or full "
 			  "disk)");
@@ -223,6 +312,8 @@ int main(int argc, char **argv)
 
 	/* A closed pipe is a write error to report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Interrupted, a run leaves no temporary file behind. */
+	cli_target_install_signal_cleanup();
 	cli_protect_process();
 	r = cli_parse(argc, argv, &o);
 	rc = r == CLI_PARSED ? run(&o) : cli_parse_exit(r);

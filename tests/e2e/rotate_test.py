@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -97,24 +98,34 @@ def one_line_error(err):
 
 
 def read_state(path):
-    """Parse the state file strictly: {project: ("rotated"|"pending", t)}."""
-    out = {}
+    """Replay the state journal strictly (cli_journal.h):
+    {project: {"rotated": t} or {"pending": t, ...}}, and the files still
+    waiting for tokens under the key None: {path: set(keys)}."""
+    out, waiting = {}, {}
     with open(path, encoding="utf-8") as f:
         text = f.read()
     check(text.endswith("\n"), "state file not complete")
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if parts[0] == "rotated":
-            check(len(parts) == 3 and parts[1].isdigit(), "bad %r" % line)
-            out.setdefault(parts[2], {})["rotated"] = int(parts[1])
-        elif parts[0] == "pending":
-            check(len(parts) == 4 and parts[1].isdigit() and
-                  len(parts[2]) == 64, "bad %r" % line)
-            out.setdefault(parts[3], {})["pending"] = int(parts[1])
+    lines = text.splitlines()
+    check(lines and lines[0] == "# sonarbadge rotation state v2",
+          "not a version 2 state file: %r" % lines[:1])
+    unq = urllib.parse.unquote
+    for line in lines[1:]:
+        p = line.split("\t")
+        check(len(p) >= 3 and p[1].isdigit(), "bad %r" % line)
+        if p[0] == "rotated" and len(p) == 3:
+            out[unq(p[2])] = {"rotated": int(p[1])}
+        elif p[0] == "pending" and len(p) == 5:
+            check(p[2].isdigit() and len(p[3]) == 64, "bad %r" % line)
+            out.setdefault(unq(p[4]), {})["pending"] = int(p[1])
+        elif p[0] == "cleared" and len(p) == 3:
+            out.setdefault(unq(p[2]), {}).pop("pending", None)
+        elif p[0] == "rewrite" and len(p) == 4:
+            waiting.setdefault(unq(p[2]), set()).add(unq(p[3]))
+        elif p[0] == "rewritten" and len(p) == 3:
+            waiting.pop(unq(p[2]), None)
         else:
             raise AssertionError("unknown record %r" % line)
+    out[None] = waiting
     return out
 
 
@@ -152,6 +163,7 @@ def t_bulk_rotate_one_connection(env):
             check(r["old"] == "sqb_\u2026" + old[-4:], "old " + repr(r))
     check("rotated 1203 of 1203" in err, err)
     s = read_state(state)
+    check(s.pop(None) == {}, "files waiting")
     check(sorted(s) == sorted(keys), "state keys")
     check(all("rotated" in v and "pending" not in v for v in s.values()),
           "state records")
@@ -221,6 +233,7 @@ def t_crash_safety(env):
     s = read_state(state)
     check(all("rotated" in s[k] and "pending" not in s[k] for k in keys),
           "state incomplete")
+    check(s[None] == {}, "files still waiting: %r" % s[None])
     # a third run with --older-than rotates nothing
     env.main.reset()
     rc, _, err, _ = env.run("rotate", "--all", "--query", "bulk-00",

@@ -168,6 +168,79 @@ TEST(token_edge_cases)
 	(void)n;
 }
 
+/* Sentence punctuation after a URL is not part of it (GitHub's
+ * autolinker drops trailing ? ! . , : * ~ the same way). */
+TEST(trailing_punctuation)
+{
+	static const char *const ends[] = {".", ",", "!", ":", "*", "?",
+					   "...", ".)", "!*"};
+	char text[512], want[512], out[512];
+	size_t i;
+	unsigned found, stale;
+	sb_badge_ref r;
+	size_t pos;
+
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "See " BASE "/api/project_badges/measure?project=p&"
+			 "metric=coverage&token=" OLD "%s Next.",
+			 ends[i]);
+		snprintf(want, sizeof(want),
+			 "See " BASE "/api/project_badges/measure?project=p&"
+			 "metric=coverage&token=" NEW "%s Next.",
+			 ends[i]);
+		sb_badge_rewrite(text, strlen(text), BASE, "p", NEW, out,
+				 sizeof(out), &found, &stale);
+		CHECKF(found == 1 && stale == 1 && strcmp(out, want) == 0,
+		       "'%s': %s", ends[i], out);
+	}
+	/* The last value of any parameter: the metric is "coverage". */
+	snprintf(text, sizeof(text),
+		 BASE "/api/project_badges/measure?project=p&token=" OLD
+		      "&metric=coverage.");
+	pos = 0;
+	CHECK(sb_badge_find(text, strlen(text), BASE, &pos, &r) == 1);
+	CHECK_STR_EQ(r.metric, "coverage");
+	CHECK(r.end == strlen(text) - 1);
+	/* Inside the URL, a dot before another parameter is data. */
+	snprintf(text, sizeof(text),
+		 BASE "/api/project_badges/measure?project=a.&metric=m");
+	pos = 0;
+	CHECK(sb_badge_find(text, strlen(text), BASE, &pos, &r) == 1);
+	CHECK_STR_EQ(r.project, "a.");
+}
+
+TEST(tokenless_badges)
+{
+	const char *md = "[![q](" BASE "/api/project_badges/measure?project=p&"
+			 "metric=coverage)](x) " BASE
+			 "/api/project_badges/quality_gate?project=p#.svg";
+	const char *html = "<img src=\"" BASE "/api/project_badges/measure?"
+			   "project=p&amp;metric=ncloc\">";
+	char out[1024];
+	sb_rewrite_counts k;
+
+	sb_badge_rewrite_ex(md, strlen(md), BASE, "p", NEW, 0, out, sizeof(out),
+			    &k);
+	CHECK(k.found == 0 && k.stale == 0 && k.tokenless == 2);
+	CHECK_STR_EQ(out, md);
+	sb_badge_rewrite_ex(md, strlen(md), BASE, "p", NEW, 1, out, sizeof(out),
+			    &k);
+	CHECK_STR_EQ(out, "[![q](" BASE "/api/project_badges/measure?project=p&"
+			  "metric=coverage&token=" NEW ")](x) " BASE
+			  "/api/project_badges/quality_gate?project=p&token=" NEW
+			  "#.svg");
+	sb_badge_rewrite_ex(html, strlen(html), BASE, "p", NEW, 1, out,
+			    sizeof(out), &k);
+	CHECK_STR_EQ(out, "<img src=\"" BASE "/api/project_badges/measure?"
+			  "project=p&amp;metric=ncloc&amp;token=" NEW "\">");
+	/* Another project's tokenless badge is left alone. */
+	sb_badge_rewrite_ex(md, strlen(md), BASE, "q", NEW, 1, out, sizeof(out),
+			    &k);
+	CHECK(k.tokenless == 0);
+	CHECK_STR_EQ(out, md);
+}
+
 TEST(error_svg)
 {
 	const char *err =
@@ -201,6 +274,8 @@ int main(void)
 	RUN(find_fields);
 	RUN(find_rejects);
 	RUN(token_edge_cases);
+	RUN(trailing_punctuation);
+	RUN(tokenless_badges);
 	RUN(error_svg);
 	return harness_main();
 }

@@ -108,6 +108,13 @@ static sb_err body_token(sb_client *c, const char *key, char *out,
 				      "the server's %s is longer than %d "
 				      "characters",
 				      key, SB_MAX_TOKEN_LEN);
+	if (err == SB_ERR_TOO_LARGE &&
+	    sb_json_validate((const char *)c->resp.body.data,
+			     c->resp.body.len) != SB_OK)
+		return sb_client_fail(c, err,
+				      "the server's JSON answer is nested "
+				      "deeper than %d levels",
+				      (int)SB_MAX_JSON_DEPTH);
 	if (err == SB_ERR_TOO_LARGE)
 		return sb_client_fail(c, err,
 				      "the server's JSON answer has more than "

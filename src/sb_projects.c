@@ -8,10 +8,6 @@
 #include "sb_client.h"
 #include "sb_json.h"
 
-#define JSMN_STATIC
-#define JSMN_STRICT
-#include <jsmn.h>
-
 #define TARGET_CAP (SB_MAX_KEY_LEN * 3 + 512)
 
 static sb_err search_status(sb_client *c)
@@ -56,71 +52,6 @@ static sb_err search_status(sb_client *c)
 			      st, sep, msg);
 }
 
-/* Index just past the subtree of token i. */
-static int skip(const jsmntok_t *t, int count, int i)
-{
-	int n, k;
-
-	if (i >= count)
-		return count;
-	n = t[i].size;
-	if (t[i].type == JSMN_OBJECT) {
-		i++;
-		for (k = 0; k < n && i < count; k++)
-			i = skip(t, count, skip(t, count, i));
-		return i;
-	}
-	if (t[i].type == JSMN_ARRAY) {
-		i++;
-		for (k = 0; k < n && i < count; k++)
-			i = skip(t, count, i);
-		return i;
-	}
-	return i + 1;
-}
-
-static int key_is(const char *js, const jsmntok_t *t, const char *key)
-{
-	size_t n = strlen(key);
-
-	return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n &&
-	       memcmp(js + t->start, key, n) == 0;
-}
-
-/* The value token of member key of the object at obj, or -1. */
-static int member(const char *js, const jsmntok_t *t, int count, int obj,
-		  const char *key)
-{
-	int i = obj + 1, k;
-
-	if (t[obj].type != JSMN_OBJECT)
-		return -1;
-	for (k = 0; k < t[obj].size && i + 1 < count; k++) {
-		if (key_is(js, &t[i], key))
-			return i + 1;
-		i = skip(t, count, i + 1);
-	}
-	return -1;
-}
-
-/* A non-negative integer primitive, at most 10^12. */
-static int read_count(const char *js, const jsmntok_t *t, uint64_t *out)
-{
-	uint64_t v = 0;
-	int i;
-
-	if (t->type != JSMN_PRIMITIVE || t->end <= t->start ||
-	    t->end - t->start > 12)
-		return -1;
-	for (i = t->start; i < t->end; i++) {
-		if (js[i] < '0' || js[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(js[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 static sb_err bad_json(sb_client *c, const char *what)
 {
 	return sb_client_fail(c, SB_ERR_JSON,
@@ -129,9 +60,14 @@ static sb_err bad_json(sb_client *c, const char *what)
 			      what);
 }
 
+/* paging.total is at most this (12 digits). */
+#define MAX_TOTAL 999999999999u
+
 /*
- * Parse one page: call fn for each component key. *seen gets the number
- * of components, *total paging.total; *stop when fn asked to stop.
+ * Parse one page with the strict JSON reader: call fn for each component
+ * key. *seen gets the number of components, *total paging.total; *stop
+ * when fn asked to stop. A member named twice is refused (never one of
+ * the two values picked).
  */
 static sb_err parse_page(sb_client *c, sb_project_fn fn, void *user,
 			 size_t *seen, uint64_t *total, int *stop)
@@ -139,55 +75,61 @@ static sb_err parse_page(sb_client *c, sb_project_fn fn, void *user,
 	const char *js = (const char *)c->resp.body.data;
 	size_t len = c->resp.body.len;
 	char key[SB_MAX_KEY_LEN + 1];
-	jsmn_parser p;
-	jsmntok_t *t;
-	int n, count, paging, tot, comps, i, k, kv;
-	sb_err err = SB_OK;
+	sb_json_doc d;
+	sb_json_iter it;
+	int paging, tot, comps, comp;
+	sb_err err;
 
 	*seen = 0;
 	if (!js || len == 0)
 		return bad_json(c, "empty body");
-	jsmn_init(&p);
-	n = jsmn_parse(&p, js, len, NULL, 0);
-	if (n < 1)
-		return bad_json(c, "syntax error");
-	if (n > SB_MAX_JSON_TOKENS)
-		return sb_client_fail(c, SB_ERR_TOO_LARGE,
+	err = sb_json_parse(&c->port, js, len, &d);
+	if (err == SB_ERR_TOO_LARGE && sb_json_validate(js, len) != SB_OK)
+		return sb_client_fail(c, err,
+				      "the server's JSON answer is nested "
+				      "deeper than %d levels",
+				      (int)SB_MAX_JSON_DEPTH);
+	if (err == SB_ERR_TOO_LARGE)
+		return sb_client_fail(c, err,
 				      "the server's JSON answer has more than "
 				      "%d tokens",
 				      SB_MAX_JSON_TOKENS);
-	t = c->port.alloc(c->port.ctx, sizeof(jsmntok_t) * (size_t)n);
-	if (!t)
-		return sb_client_fail(c, SB_ERR_NOMEM, "out of memory");
-	jsmn_init(&p);
-	count = jsmn_parse(&p, js, len, t, (unsigned)n);
-	if (count != n || t[0].type != JSMN_OBJECT ||
-	    skip(t, count, 0) != count) {
-		err = bad_json(c, "syntax error");
+	if (err == SB_ERR_NOMEM)
+		return sb_client_fail(c, err, "out of memory");
+	if (err != SB_OK || sb_json_kind_of(&d, 0) != SB_JSON_OBJECT) {
+		sb_json_free(&d);
+		return bad_json(c, "syntax error");
+	}
+	paging = sb_json_member(&d, 0, "paging");
+	tot = sb_json_member(&d, paging, "total");
+	comps = sb_json_member(&d, 0, "components");
+	if (paging == SB_JSON_AMBIGUOUS || tot == SB_JSON_AMBIGUOUS ||
+	    comps == SB_JSON_AMBIGUOUS) {
+		err = bad_json(c, "paging, total or components named twice");
 		goto out;
 	}
-	paging = member(js, t, count, 0, "paging");
-	tot = paging >= 0 ? member(js, t, count, paging, "total") : -1;
-	comps = member(js, t, count, 0, "components");
-	if (tot < 0 || read_count(js, &t[tot], total) != 0) {
+	if (sb_json_uint(&d, tot, MAX_TOTAL, total) != SB_OK) {
 		err = bad_json(c, "no paging.total");
 		goto out;
 	}
-	if (comps < 0 || t[comps].type != JSMN_ARRAY) {
+	if (sb_json_kind_of(&d, comps) != SB_JSON_ARRAY) {
 		err = bad_json(c, "no components array");
 		goto out;
 	}
-	i = comps + 1;
-	for (k = 0; k < t[comps].size && !*stop; k++) {
-		kv = member(js, t, count, i, "key");
-		if (kv < 0 || t[kv].type != JSMN_STRING) {
+	sb_json_iter_init(&d, comps, &it);
+	while (!*stop && (comp = sb_json_iter_next(&d, &it, NULL)) >= 0) {
+		int kv = sb_json_member(&d, comp, "key");
+
+		if (kv == SB_JSON_AMBIGUOUS) {
+			err = bad_json(c, "a component with two keys");
+			goto out;
+		}
+		if (sb_json_kind_of(&d, kv) != SB_JSON_STRING) {
 			err = bad_json(c, "a component without a key");
 			goto out;
 		}
-		err = sb_json_unescape(js + t[kv].start,
-				       (size_t)(t[kv].end - t[kv].start), key,
-				       sizeof(key), NULL);
-		if (err != SB_OK || !key[0]) {
+		if (sb_json_string(&d, kv, key, sizeof(key)) != SB_OK ||
+		    !key[0]) {
 			err = bad_json(c, "a component key is invalid or "
 					  "longer than SB_MAX_KEY_LEN");
 			goto out;
@@ -195,10 +137,9 @@ static sb_err parse_page(sb_client *c, sb_project_fn fn, void *user,
 		(*seen)++;
 		if (fn(user, key) != 0)
 			*stop = 1;
-		i = skip(t, count, i);
 	}
 out:
-	c->port.free(c->port.ctx, t);
+	sb_json_free(&d);
 	return err;
 }
 

@@ -239,13 +239,27 @@ int sb_resolve_lookup(const char *const *entries, const char *host,
 	for (i = 0; entries && entries[i]; i++) {
 		const char *e = entries[i], *c1, *c2, *a;
 		unsigned long eport = 0;
+		size_t hlen;
 		int count = 0;
 
 		if (*e == '+')
 			e++; /* curl's "add after the fact" marker */
-		c1 = strchr(e, ':');
+		if (*e == '[') { /* as curl: [IPv6]:PORT:ADDR */
+			const char *rb = strchr(e, ']');
+			unsigned char v6[16];
+
+			if (!rb || sb_ip_parse(e + 1, (size_t)(rb - e - 1),
+					       v6) != 16)
+				goto bad_bracket;
+			hlen = (size_t)(rb - e - 1);
+			c1 = rb[1] == ':' ? rb + 1 : NULL;
+			e++;
+		} else {
+			c1 = strchr(e, ':');
+			hlen = c1 ? (size_t)(c1 - e) : 0;
+		}
 		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c1 || !c2 || c1 == e || c2 == c1 + 1 || !c2[1])
+		if (!c1 || !c2 || hlen == 0 || c2 == c1 + 1 || !c2[1])
 			goto bad;
 		for (a = c1 + 1; a < c2; a++) {
 			if (*a < '0' || *a > '9' || eport > 65535)
@@ -265,11 +279,13 @@ int sb_resolve_lookup(const char *const *entries, const char *host,
 			if (n >= 2 && a[0] == '[' && a[n - 1] == ']') {
 				lit++;
 				n -= 2;
+				if (sb_ip_parse(lit, n, ip) != 16)
+					goto bad_bracket;
 			}
 			if (!sb_ip_parse(lit, n, ip))
 				goto bad;
-			if ((size_t)(c1 - e) == strlen(host) &&
-			    sb_ascii_ncaseeq(e, host, strlen(host)) &&
+			if (hlen == strlen(host) &&
+			    sb_ascii_ncaseeq(e, host, hlen) &&
 			    eport == port && count < max) {
 				memcpy(addrs[count], lit, n);
 				addrs[count][n] = '\0';
@@ -283,6 +299,12 @@ int sb_resolve_lookup(const char *const *entries, const char *host,
 bad:
 		sb_fmt(msg, msg_cap,
 		       "invalid --resolve entry '%.80s' (want HOST:PORT:ADDR)",
+		       entries[i]);
+		return -1;
+bad_bracket:
+		sb_fmt(msg, msg_cap,
+		       "invalid --resolve entry '%.80s' (brackets hold IPv6 "
+		       "addresses only)",
 		       entries[i]);
 		return -1;
 	}
@@ -392,12 +414,20 @@ sb_err sb_proxy_parse(const char *text, sb_proxy_url *p, char *msg,
 	}
 	if (*hp == '[') {
 		const char *rb = memchr(hp, ']', (size_t)(end - hp));
+		unsigned char v6[16];
 
 		if (!rb)
 			goto bad_host;
 		n = (size_t)(rb - hp - 1);
 		if (n == 0 || n > SB_MAX_HOST_LEN)
 			goto bad_host;
+		if (sb_ip_parse(hp + 1, n, v6) != 16) {
+			sb_wipe(p->password, sizeof(p->password));
+			sb_fmt(msg, msg_cap,
+			       "invalid host in the proxy URL: brackets hold "
+			       "IPv6 addresses only");
+			return SB_ERR_CONFIG;
+		}
 		memcpy(p->host, hp + 1, n);
 		colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
 		if (rb + 1 < end && !colon)

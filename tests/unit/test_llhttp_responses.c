@@ -265,42 +265,38 @@ static void run_case(const struct llcase *c, size_t piece, char *out,
 	sb_http_response_free(&r);
 }
 
-TEST(llhttp_response_cases)
-{
-	static char whole[LINE_CAP], bytewise[LINE_CAP];
-	unsigned failures = 0, differences = 0, same = 0;
-	size_t i;
+static unsigned same, differences, file_errors;
+static size_t current;
 
+TEST(data_files_read)
+{
 	CHECKF(load_cases() == 0 && case_count > 0,
 	       "cannot read " DIR "responses.txt (run from the top folder)");
-	CHECKF(load_differences(&failures) == 0,
+	CHECKF(load_differences(&file_errors) == 0,
 	       "cannot read " DIR "differences.txt");
-	for (i = 0; i < case_count; i++) {
-		const struct llcase *c = &cases[i];
-		const char *want = c->ours ? c->ours : c->llhttp;
+	CHECKF(file_errors == 0, "%u bad lines in differences.txt",
+	       file_errors);
+}
 
-		CHECKF(c->input && c->llhttp[0], "case %s incomplete", c->id);
-		run_case(c, c->len + 1, whole, sizeof(whole));
-		run_case(c, 1, bytewise, sizeof(bytewise));
-		if (strcmp(whole, bytewise) != 0) {
-			failures++;
-			printf("FAIL %s (%s): whole \"%s\", byte by byte "
-			       "\"%s\"\n",
-			       c->id, c->title, whole, bytewise);
-		} else if (strcmp(whole, want) != 0) {
-			failures++;
-			printf("FAIL %s (%s): %s, want %s (llhttp: %s)\n",
-			       c->id, c->title, whole, want, c->llhttp);
-		} else if (c->ours) {
-			differences++;
-		} else {
-			same++;
-		}
-	}
-	printf("llhttp responses: %zu cases, %u as llhttp, %u deliberate "
-	       "differences\n",
-	       case_count, same, differences);
-	CHECK_EQ_INT(failures, 0);
+/* One case: whole and byte by byte agree, and end as expected. */
+TEST(response_case)
+{
+	static char whole[LINE_CAP], bytewise[LINE_CAP];
+	const struct llcase *c = &cases[current];
+	const char *want = c->ours ? c->ours : c->llhttp;
+
+	CHECKF(c->input && c->llhttp[0], "case incomplete in responses.txt");
+	run_case(c, c->len + 1, whole, sizeof(whole));
+	run_case(c, 1, bytewise, sizeof(bytewise));
+	CHECKF(strcmp(whole, bytewise) == 0,
+	       "(%s) whole \"%s\", byte by byte \"%s\"", c->title, whole,
+	       bytewise);
+	CHECKF(strcmp(whole, want) == 0, "(%s) %s, want %s (llhttp: %s)",
+	       c->title, whole, want, c->llhttp);
+	if (c->ours)
+		differences++;
+	else
+		same++;
 	CHECK_EQ_INT(F.live, 0);
 }
 
@@ -309,7 +305,12 @@ int main(void)
 	size_t i;
 
 	fake_init(&F, &P);
-	RUN(llhttp_response_cases);
+	RUN(data_files_read);
+	for (current = 0; current < case_count; current++)
+		harness_run(cases[current].id, response_case);
+	printf("llhttp responses: %zu cases, %u as llhttp, %u deliberate "
+	       "differences\n",
+	       case_count, same, differences);
 	for (i = 0; i < case_count; i++)
 		free(cases[i].input);
 	return harness_main();

@@ -28,15 +28,14 @@ static struct fake_state F;
 static sb_port P;
 
 struct llcase {
-	char id[64];
-	char title[160];
-	int head;
 	unsigned char *input;
 	size_t len;
-	char llhttp[LINE_CAP];
 	const char *ours;   /* from differences.txt, or NULL */
 	const char *reason; /* its reason key */
-	int used;
+	int head;
+	char id[64];
+	char title[160];
+	char llhttp[LINE_CAP];
 };
 
 static struct llcase cases[MAX_CASES];
@@ -291,8 +290,9 @@ TEST(response_case)
 	CHECKF(strcmp(whole, bytewise) == 0,
 	       "(%s) whole \"%s\", byte by byte \"%s\"", c->title, whole,
 	       bytewise);
-	CHECKF(strcmp(whole, want) == 0, "(%s) %s, want %s (llhttp: %s)",
-	       c->title, whole, want, c->llhttp);
+	CHECKF(strcmp(whole, want) == 0, "(%s) %s, want %s (%s; llhttp: %s)",
+	       c->title, whole, want, c->ours ? c->reason : "as llhttp",
+	       c->llhttp);
 	if (c->ours)
 		differences++;
 	else

@@ -426,13 +426,19 @@ static size_t nested_doc(char *js, size_t cap, size_t depth)
 	return n;
 }
 
+/* The deepest document of nested_doc within both caps (4 tokens besides
+ * the arrays), at most SB_MAX_JSON_DEPTH. */
+#define WITHIN_CAPS                                                  \
+	(SB_MAX_JSON_DEPTH - 1 < SB_MAX_JSON_TOKENS - 4 ? SB_MAX_JSON_DEPTH - 1 \
+							: SB_MAX_JSON_TOKENS - 4)
+
 /* Nesting deeper than SB_MAX_JSON_DEPTH is refused as too large. */
 TEST(nesting_cap)
 {
 	char js[2 * SB_MAX_JSON_DEPTH + 300], out[8];
 	size_t n;
 
-	n = nested_doc(js, sizeof(js), SB_MAX_JSON_DEPTH - 1);
+	n = nested_doc(js, sizeof(js), WITHIN_CAPS);
 	CHECK_EQ_INT(get(js, n, "token", out, sizeof(out), NULL), SB_OK);
 	CHECK_STR_EQ(out, "x");
 	CHECK_EQ_INT(sb_json_validate(js, n), SB_OK);

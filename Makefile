@@ -35,6 +35,8 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SUPPORT := tests/unit/fake_port.c tests/unit/harness.c
+# test_projects runs parses in threads with small stacks.
+UNIT_LIBS ?= -pthread
 
 HEADERS := $(wildcard include/sonarbadge/*.h src/*.h port/posix/*.h src/cli/*.h)
 
@@ -63,7 +65,7 @@ $(BUILD)/sonarbadge: $(CLI_OBJS) $(BUILD)/libsonarbadge.a
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) tests/unit/*.h $(BUILD)/libsonarbadge.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $< $(UNIT_SUPPORT) \
-		$(ALL_LDFLAGS) $(BUILD)/libsonarbadge.a $(MBEDTLS_LIBS)
+		$(ALL_LDFLAGS) $(BUILD)/libsonarbadge.a $(MBEDTLS_LIBS) $(UNIT_LIBS)
 
 tests: $(UNIT_BINS) $(BUILD)/sonarbadge
 

@@ -1,20 +1,39 @@
 /*
- * sb_json.c - top-level member lookups over jsmn, with full unescaping
- * (\uXXXX and surrogate pairs) and UTF-8 validation of the result.
+ * sb_json.c - the one JSON reader: a strict RFC 8259 check, jsmn tokens,
+ * iteration over them without recursion, full unescaping (\uXXXX and
+ * surrogate pairs) with UTF-8 validation, and the lookups the badge API
+ * needs. The only file that includes jsmn.
  */
 #include "sb_json.h"
 
+#include <limits.h>
 #include <string.h>
 
+/*
+ * JSMN_PARENT_LINKS: without it jsmn finds the enclosing container of
+ * every comma and closing bracket by scanning back over all the tokens
+ * before it, which makes a wide object quadratic (16,000 tokens: tens of
+ * milliseconds); with it, one step per nesting level.
+ */
 #define JSMN_STATIC
 #define JSMN_STRICT
+#define JSMN_PARENT_LINKS
 #include <jsmn.h>
 
-typedef struct doc {
-	const char *js;
-	jsmntok_t *tok;
-	int count;
-} doc;
+#if SB_MAX_JSON_DEPTH < 1
+#error "SB_MAX_JSON_DEPTH must be at least 1"
+#endif
+/* Token indexes are ints, and sizes multiples of the token count. */
+#if SB_MAX_JSON_TOKENS < 1 || SB_MAX_JSON_TOKENS > 16777216
+#error "SB_MAX_JSON_TOKENS must be between 1 and 2^24"
+#endif
+
+/* One allocation: the tokens, then end[i], the index just past token
+ * i and everything nested in it. */
+struct sb_json_store {
+	int *end;
+	jsmntok_t tok[];
+};
 
 static int hex4(const char *s, unsigned *out)
 {
@@ -176,14 +195,20 @@ sb_err sb_json_unescape(const char *s, size_t len, char *out, size_t cap,
 }
 
 /* ---------------------------------------------------------------------
- * Strict syntax check. jsmn, even with JSMN_STRICT, does not check
- * every comma and colon ({"a" "b"} passes), so each document is checked
- * against RFC 8259 first. Nesting is capped at MAX_DEPTH.
+ * Strict check. jsmn, even with JSMN_STRICT, does not check every comma
+ * and colon ({"a" "b"} passes), nor UTF-8, so each document is checked
+ * against RFC 8259 first, in one pass without recursion: one bit per
+ * open array or object (set for an object) up to SB_MAX_JSON_DEPTH. The
+ * pass also counts the tokens jsmn will make (every value and every
+ * member name), so jsmn runs once, into an array of the exact size.
  * ------------------------------------------------------------------- */
 
-#define MAX_DEPTH 64
-
 enum { EXPECT_VALUE, EXPECT_KEY, AFTER_VALUE };
+
+typedef struct shape {
+	size_t tokens;
+	size_t root_start, root_end; /* the top-level value */
+} shape;
 
 static size_t skip_ws(const char *js, size_t len, size_t i)
 {
@@ -193,27 +218,43 @@ static size_t skip_ws(const char *js, size_t len, size_t i)
 	return i;
 }
 
-/* A string starting at the quote at i; returns the index past it, or 0. */
+/*
+ * A string starting at the quote at i: valid escapes, UTF-8, no control
+ * characters. Returns the index past the closing quote, or 0.
+ */
 static size_t scan_string(const char *js, size_t len, size_t i)
 {
 	unsigned cp;
 
-	for (i++; i < len; i++) {
+	for (i++; i < len;) {
 		unsigned char c = (unsigned char)js[i];
 
 		if (c == '"')
 			return i + 1;
 		if (c < 0x20)
 			return 0;
-		if (c != '\\')
+		if (c >= 0x80) {
+			size_t n = utf8_seq((const unsigned char *)js + i,
+					    len - i);
+
+			if (n == 0)
+				return 0;
+			i += n;
 			continue;
+		}
+		if (c != '\\') {
+			i++;
+			continue;
+		}
 		if (++i >= len)
 			return 0;
 		if (js[i] == 'u') {
 			if (len - i < 5 || hex4(js + i + 1, &cp) != 0)
 				return 0;
-			i += 4;
-		} else if (!strchr("\"\\/bfnrt", js[i]) || js[i] == '\0') {
+			i += 5;
+		} else if (js[i] != '\0' && strchr("\"\\/bfnrt", js[i])) {
+			i++;
+		} else {
 			return 0;
 		}
 	}
@@ -272,60 +313,73 @@ static size_t scan_literal(const char *js, size_t len, size_t i)
 	return 0;
 }
 
-static int json_syntax_ok(const char *js, size_t len)
+static sb_err check_text(const char *js, size_t len, shape *sh)
 {
-	char stack[MAX_DEPTH];
-	int depth = 0, state = EXPECT_VALUE;
-	size_t i = skip_ws(js, len, 0), next;
+	unsigned char object[(SB_MAX_JSON_DEPTH + 7) / 8] = {0};
+	size_t depth = 0, i = skip_ws(js, len, 0), next;
+	int state = EXPECT_VALUE, in_object = 0;
 
+#define LEVEL_IS_OBJECT(k) ((object[(k) / 8] >> ((k) % 8)) & 1)
+	sh->tokens = 0;
+	sh->root_start = i;
+	sh->root_end = i;
 	for (;;) {
 		if (state == AFTER_VALUE) {
+			if (depth == 0) {
+				sh->root_end = i;
+				return skip_ws(js, len, i) == len ? SB_OK
+								  : SB_ERR_JSON;
+			}
 			i = skip_ws(js, len, i);
-			if (depth == 0)
-				return skip_ws(js, len, i) == len;
 			if (i >= len)
-				return 0;
+				return SB_ERR_JSON;
 			if (js[i] == ',') {
 				i = skip_ws(js, len, i + 1);
-				state = stack[depth - 1] == '{' ? EXPECT_KEY
-								: EXPECT_VALUE;
-			} else if ((js[i] == '}' && stack[depth - 1] == '{') ||
-				   (js[i] == ']' && stack[depth - 1] == '[')) {
-				depth--;
+				state = in_object ? EXPECT_KEY : EXPECT_VALUE;
+			} else if (js[i] == (in_object ? '}' : ']')) {
 				i++;
+				depth--;
+				in_object = depth && LEVEL_IS_OBJECT(depth - 1);
 			} else {
-				return 0;
+				return SB_ERR_JSON;
 			}
 			continue;
 		}
 		if (i >= len)
-			return 0;
+			return SB_ERR_JSON;
 		if (state == EXPECT_KEY) {
 			if (js[i] != '"')
-				return 0;
+				return SB_ERR_JSON;
 			next = scan_string(js, len, i);
 			if (!next)
-				return 0;
+				return SB_ERR_JSON;
+			sh->tokens++;
 			i = skip_ws(js, len, next);
 			if (i >= len || js[i] != ':')
-				return 0;
+				return SB_ERR_JSON;
 			i = skip_ws(js, len, i + 1);
 			state = EXPECT_VALUE;
 			continue;
 		}
 		/* EXPECT_VALUE */
+		sh->tokens++;
 		if (js[i] == '{' || js[i] == '[') {
-			if (depth == MAX_DEPTH)
-				return 0;
-			stack[depth++] = js[i];
+			if (depth == SB_MAX_JSON_DEPTH)
+				return SB_ERR_TOO_LARGE;
+			in_object = js[i] == '{';
+			if (in_object)
+				object[depth / 8] |= (unsigned char)(1u << (depth % 8));
+			else
+				object[depth / 8] &= (unsigned char)~(1u << (depth % 8));
+			depth++;
 			i = skip_ws(js, len, i + 1);
-			if (i < len && js[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
-				depth--;
+			if (i < len && js[i] == (in_object ? '}' : ']')) {
 				i++;
+				depth--;
+				in_object = depth && LEVEL_IS_OBJECT(depth - 1);
 				state = AFTER_VALUE;
 			} else {
-				state = stack[depth - 1] == '{' ? EXPECT_KEY
-								: EXPECT_VALUE;
+				state = in_object ? EXPECT_KEY : EXPECT_VALUE;
 			}
 			continue;
 		}
@@ -336,108 +390,263 @@ static int json_syntax_ok(const char *js, size_t len)
 		else
 			next = scan_literal(js, len, i);
 		if (!next)
-			return 0;
+			return SB_ERR_JSON;
 		i = next;
 		state = AFTER_VALUE;
 	}
+#undef LEVEL_IS_OBJECT
 }
 
-/* Index just past the token at i and everything nested in it. */
-static int skip(const doc *d, int i)
+sb_err sb_json_validate(const char *js, size_t len)
 {
-	int end = i + 1, pending = d->tok[i].size;
+	shape sh;
 
-	while (pending > 0 && end < d->count) {
-		pending += d->tok[end].size - 1;
-		end++;
-	}
-	return end;
+	if (!js)
+		return SB_ERR_JSON;
+	return check_text(js, len, &sh);
 }
+
+/* ---------------------------------------------------------------------
+ * Tokens
+ * ------------------------------------------------------------------- */
 
 /*
- * Value index of member key in the object at obj: -1 missing, -2 when
- * the key appears twice or a key cannot be decoded.
+ * end[i] for every token, from the last to the first: a token's subtree
+ * ends where its last child's does, and every child's end is known by
+ * then. O(tokens) in all (each token is one child of one parent).
  */
-static int find_member(const doc *d, int obj, const char *key)
+static int compute_ends(const jsmntok_t *tok, int *end, int count)
 {
-	int i = obj + 1, k, found = -1;
-	char name[64];
-	size_t n;
+	int i, k, j;
 
-	if (d->tok[obj].type != JSMN_OBJECT)
-		return -1;
-	for (k = 0; k < d->tok[obj].size && i + 1 < d->count; k++) {
-		const jsmntok_t *t = &d->tok[i];
-		sb_err err = sb_json_unescape(d->js + t->start,
-					      (size_t)(t->end - t->start), name,
-					      sizeof(name), &n);
-
-		if (err == SB_ERR_JSON)
-			return -2;
-		if (err == SB_OK && strcmp(name, key) == 0) {
-			if (found >= 0)
-				return -2;
-			found = i + 1;
+	for (i = count - 1; i >= 0; i--) {
+		j = i + 1;
+		for (k = 0; k < tok[i].size; k++) {
+			if (j >= count)
+				return -1;
+			j = end[j];
 		}
-		i = skip(d, i + 1);
+		end[i] = j;
+	}
+	return end[0] == count ? 0 : -1;
+}
+
+sb_err sb_json_parse(const sb_port *port, const char *js, size_t len,
+		     sb_json_doc *d)
+{
+	struct sb_json_store *st;
+	jsmn_parser p;
+	shape sh;
+	sb_err err;
+	int n;
+
+	if (!d)
+		return SB_ERR_INVALID_ARG;
+	memset(d, 0, sizeof(*d));
+	if (!port)
+		return SB_ERR_INVALID_ARG;
+	if (!js)
+		return SB_ERR_JSON;
+	if (len > (size_t)INT_MAX)
+		return SB_ERR_TOO_LARGE; /* jsmn's offsets are ints */
+	err = check_text(js, len, &sh);
+	if (err != SB_OK)
+		return err;
+	if (sh.tokens > SB_MAX_JSON_TOKENS)
+		return SB_ERR_TOO_LARGE;
+	n = (int)sh.tokens;
+	st = port->alloc(port->ctx, sizeof(*st) +
+					    (size_t)n * (sizeof(jsmntok_t) +
+							 sizeof(int)));
+	if (!st)
+		return SB_ERR_NOMEM;
+	st->end = (int *)(void *)(st->tok + n);
+	if (strchr("-0123456789tfn", js[sh.root_start])) {
+		/* A lone number or literal: jsmn (strict) wants a delimiter
+		 * after a primitive, which the end of the text is not. */
+		st->tok[0].type = JSMN_PRIMITIVE;
+		st->tok[0].start = (int)sh.root_start;
+		st->tok[0].end = (int)sh.root_end;
+		st->tok[0].size = 0;
+		st->tok[0].parent = -1;
+	} else {
+		jsmn_init(&p);
+		if (jsmn_parse(&p, js, len, st->tok, (unsigned)n) != n)
+			goto bad;
+	}
+	if (compute_ends(st->tok, st->end, n) != 0)
+		goto bad;
+	d->js = js;
+	d->len = len;
+	d->count = n;
+	d->port = port;
+	d->store = st;
+	return SB_OK;
+bad:
+	/* The check and jsmn disagree: refused, whatever jsmn thought. */
+	port->free(port->ctx, st);
+	return SB_ERR_JSON;
+}
+
+void sb_json_free(sb_json_doc *d)
+{
+	if (d && d->store) {
+		d->port->free(d->port->ctx, d->store);
+		d->store = NULL;
+		d->count = 0;
+	}
+}
+
+static const jsmntok_t *tok_at(const sb_json_doc *d, int v)
+{
+	if (!d || !d->store || v < 0 || v >= d->count)
+		return NULL;
+	return &d->store->tok[v];
+}
+
+sb_json_kind sb_json_kind_of(const sb_json_doc *d, int v)
+{
+	const jsmntok_t *t = tok_at(d, v);
+
+	if (!t)
+		return SB_JSON_NONE;
+	switch (t->type) {
+	case JSMN_OBJECT: return SB_JSON_OBJECT;
+	case JSMN_ARRAY: return SB_JSON_ARRAY;
+	case JSMN_STRING: return SB_JSON_STRING;
+	case JSMN_PRIMITIVE: return SB_JSON_PRIMITIVE;
+	default: return SB_JSON_NONE;
+	}
+}
+
+int sb_json_skip(const sb_json_doc *d, int v)
+{
+	if (!tok_at(d, v))
+		return d ? d->count : 0;
+	return d->store->end[v];
+}
+
+void sb_json_iter_init(const sb_json_doc *d, int container, sb_json_iter *it)
+{
+	sb_json_kind k = sb_json_kind_of(d, container);
+
+	it->next = container + 1;
+	it->object = k == SB_JSON_OBJECT;
+	it->remaining = k == SB_JSON_OBJECT || k == SB_JSON_ARRAY
+				? d->store->tok[container].size
+				: 0;
+}
+
+int sb_json_iter_next(const sb_json_doc *d, sb_json_iter *it, int *key)
+{
+	int v;
+
+	if (key)
+		*key = -1;
+	if (it->remaining <= 0 || !tok_at(d, it->next))
+		return -1;
+	v = it->next;
+	if (it->object) {
+		if (key)
+			*key = v;
+		v++; /* a name's one child is its value */
+		if (!tok_at(d, v))
+			return -1;
+	}
+	it->next = d->store->end[v];
+	it->remaining--;
+	return v;
+}
+
+/* Is the name token k equal to name? 1, 0, or -1 when k cannot be
+ * unescaped to a C string. */
+static int name_is(const sb_json_doc *d, int k, const char *name,
+		   size_t nlen)
+{
+	const jsmntok_t *t = &d->store->tok[k];
+	const char *raw = d->js + t->start;
+	size_t rlen = (size_t)(t->end - t->start), n;
+	char buf[128];
+	sb_err err;
+
+	if (!memchr(raw, '\\', rlen)) /* UTF-8 was checked already */
+		return rlen == nlen && memcmp(raw, name, nlen) == 0;
+	err = sb_json_unescape(raw, rlen, buf, sizeof(buf), &n);
+	if (err == SB_ERR_JSON)
+		return -1;
+	return err == SB_OK && n == nlen && memcmp(buf, name, nlen) == 0;
+}
+
+int sb_json_member(const sb_json_doc *d, int obj, const char *name)
+{
+	sb_json_iter it;
+	int k, v, eq, found = SB_JSON_ABSENT;
+	size_t nlen;
+
+	if (!name || sb_json_kind_of(d, obj) != SB_JSON_OBJECT)
+		return SB_JSON_ABSENT;
+	nlen = strlen(name);
+	if (nlen >= 128)
+		return SB_JSON_AMBIGUOUS; /* cannot be compared */
+	sb_json_iter_init(d, obj, &it);
+	while ((v = sb_json_iter_next(d, &it, &k)) >= 0) {
+		eq = name_is(d, k, name, nlen);
+		if (eq < 0 || (eq && found >= 0))
+			return SB_JSON_AMBIGUOUS;
+		if (eq)
+			found = v;
 	}
 	return found;
 }
 
-static sb_err parse(const sb_port *port, const char *js, size_t len, doc *d)
+sb_err sb_json_string(const sb_json_doc *d, int v, char *out, size_t cap)
 {
-	jsmn_parser p;
-	int n;
-	size_t rest;
+	const jsmntok_t *t = tok_at(d, v);
+	sb_err err;
 
-	d->js = js;
-	d->tok = NULL;
-	d->count = 0;
-	if (!js || !json_syntax_ok(js, len))
+	if (!out || cap == 0)
+		return SB_ERR_BUFFER_TOO_SMALL;
+	if (!t || t->type != JSMN_STRING) {
+		out[0] = '\0';
 		return SB_ERR_JSON;
-	jsmn_init(&p);
-	n = jsmn_parse(&p, js, len, NULL, 0);
-	if (n < 1)
+	}
+	err = sb_json_unescape(d->js + t->start, (size_t)(t->end - t->start),
+			       out, cap, NULL);
+	if (err != SB_OK)
+		sb_wipe(out, cap);
+	return err;
+}
+
+sb_err sb_json_uint(const sb_json_doc *d, int v, uint64_t max, uint64_t *out)
+{
+	const jsmntok_t *t = tok_at(d, v);
+	uint64_t x = 0;
+	int i;
+
+	if (!t || t->type != JSMN_PRIMITIVE || t->end <= t->start)
 		return SB_ERR_JSON;
-	if (n > SB_MAX_JSON_TOKENS)
-		return SB_ERR_TOO_LARGE;
-	d->tok = port->alloc(port->ctx, sizeof(jsmntok_t) * (size_t)n);
-	if (!d->tok)
-		return SB_ERR_NOMEM;
-	jsmn_init(&p);
-	d->count = jsmn_parse(&p, js, len, d->tok, (unsigned)n);
-	if (d->count != n || d->tok[0].type != JSMN_OBJECT)
-		return SB_ERR_JSON;
-	/* One document only: nothing but white space after it. */
-	for (rest = (size_t)d->tok[0].end; rest < len; rest++)
-		if (js[rest] == '\0' || !strchr(" \t\r\n", js[rest]))
-			return SB_ERR_JSON; /* strchr finds the NUL too */
-	if (skip(d, 0) != d->count)
-		return SB_ERR_JSON;
+	for (i = t->start; i < t->end; i++) {
+		unsigned digit;
+
+		if (!is_dig(d->js[i]))
+			return SB_ERR_JSON;
+		digit = (unsigned)(d->js[i] - '0');
+		if (x > max / 10 || (x == max / 10 && digit > max % 10))
+			return SB_ERR_JSON;
+		x = x * 10 + digit;
+	}
+	*out = x;
 	return SB_OK;
 }
 
-static void release(const sb_port *port, doc *d)
-{
-	if (d->tok)
-		port->free(port->ctx, d->tok);
-	d->tok = NULL;
-}
-
-static sb_err string_at(const doc *d, int i, char *out, size_t cap)
-{
-	const jsmntok_t *t = &d->tok[i];
-
-	if (t->type != JSMN_STRING)
-		return SB_ERR_JSON;
-	return sb_json_unescape(d->js + t->start, (size_t)(t->end - t->start),
-				out, cap, NULL);
-}
+/* ---------------------------------------------------------------------
+ * The badge API's lookups
+ * ------------------------------------------------------------------- */
 
 sb_err sb_json_get_string(const sb_port *port, const char *js, size_t len,
 			  const char *key, char *out, size_t cap, int *missing)
 {
-	doc d;
+	sb_json_doc d;
 	sb_err err;
 	int v;
 
@@ -446,14 +655,16 @@ sb_err sb_json_get_string(const sb_port *port, const char *js, size_t len,
 	if (!port || !key || !out || cap == 0)
 		return SB_ERR_INVALID_ARG;
 	out[0] = '\0';
-	err = parse(port, js, len, &d);
+	err = sb_json_parse(port, js, len, &d);
+	if (err == SB_OK && sb_json_kind_of(&d, 0) != SB_JSON_OBJECT)
+		err = SB_ERR_JSON;
 	if (err == SB_OK) {
-		v = find_member(&d, 0, key);
-		if (v == -1 && missing)
+		v = sb_json_member(&d, 0, key);
+		if (v == SB_JSON_ABSENT && missing)
 			*missing = 1;
-		err = v < 0 ? SB_ERR_JSON : string_at(&d, v, out, cap);
+		err = v < 0 ? SB_ERR_JSON : sb_json_string(&d, v, out, cap);
 	}
-	release(port, &d);
+	sb_json_free(&d);
 	if (err != SB_OK)
 		sb_wipe(out, cap);
 	return err;
@@ -462,44 +673,39 @@ sb_err sb_json_get_string(const sb_port *port, const char *js, size_t len,
 sb_err sb_json_error_message(const sb_port *port, const char *js, size_t len,
 			     char *out, size_t cap)
 {
-	doc d;
+	sb_json_doc d;
+	sb_json_iter it;
 	sb_err err;
-	int arr, i, k;
+	int e;
 	size_t pos = 0;
 
 	if (!port || !out || cap == 0)
 		return SB_ERR_INVALID_ARG;
 	out[0] = '\0';
-	err = parse(port, js, len, &d);
+	err = sb_json_parse(port, js, len, &d);
 	if (err != SB_OK)
-		goto done;
-	arr = find_member(&d, 0, "errors");
-	if (arr < 0 || d.tok[arr].type != JSMN_ARRAY || d.tok[arr].size < 1) {
-		err = SB_ERR_JSON;
-		goto done;
-	}
-	i = arr + 1;
-	for (k = 0; k < d.tok[arr].size && i < d.count; k++) {
-		int m = find_member(&d, i, "msg");
+		return err;
+	sb_json_iter_init(&d, sb_json_member(&d, 0, "errors"), &it);
+	if (it.object)
+		it.remaining = 0; /* "errors" must be an array */
+	while ((e = sb_json_iter_next(&d, &it, NULL)) >= 0) {
 		char msg[256];
+		size_t n;
 
-		if (m >= 0 && string_at(&d, m, msg, sizeof(msg)) == SB_OK) {
-			size_t n = strlen(msg);
-
-			if (pos && pos + 2 < cap) {
-				memcpy(out + pos, "; ", 2);
-				pos += 2;
-			}
-			if (n > cap - pos - 1)
-				n = cap - pos - 1; /* a message, not data */
-			memcpy(out + pos, msg, n);
-			pos += n;
-			out[pos] = '\0';
+		if (sb_json_string(&d, sb_json_member(&d, e, "msg"), msg,
+				   sizeof(msg)) != SB_OK)
+			continue;
+		n = strlen(msg);
+		if (pos && pos + 2 < cap) {
+			memcpy(out + pos, "; ", 2);
+			pos += 2;
 		}
-		i = skip(&d, i);
+		if (n > cap - pos - 1)
+			n = cap - pos - 1; /* a message, not data */
+		memcpy(out + pos, msg, n);
+		pos += n;
+		out[pos] = '\0';
 	}
-	err = pos ? SB_OK : SB_ERR_JSON;
-done:
-	release(port, &d);
-	return err;
+	sb_json_free(&d);
+	return pos ? SB_OK : SB_ERR_JSON;
 }

@@ -113,52 +113,78 @@ int sb_ip_parse(const char *s, size_t len, unsigned char out[16])
 }
 
 /* ---------------------------------------------------------------------
- * NO_PROXY
+ * NO_PROXY, read as curl's proxy_check_noproxy (lib/proxy.c) reads it and
+ * checked against curl's own cases (tests/conformance/curl). Two
+ * deliberate differences, listed there and in README: a /0 prefix means
+ * every address of its family (curl compares "ADDR/0" as ADDR alone), and
+ * an IPv6 entry may be written in brackets ([::1], [fd00::]/8).
  * ------------------------------------------------------------------- */
 
-static int cidr_match(const char *entry, size_t len, const unsigned char *ip,
-		      int iplen)
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* A host-name entry: one trailing and one leading dot are ignored; the
+ * host itself or any name below it on a dot boundary matches. */
+static int host_entry_matches(const char *e, size_t n, const char *host,
+			      size_t hlen)
+{
+	if (e[n - 1] == '.')
+		n--;
+	if (n && e[0] == '.') {
+		e++;
+		n--;
+	}
+	if (n == hlen)
+		return sb_ascii_ncaseeq(e, host, n);
+	if (n < hlen)
+		return host[hlen - n - 1] == '.' &&
+		       sb_ascii_ncaseeq(e, host + hlen - n, n);
+	return 0;
+}
+
+/* An address entry, ADDR or ADDR/BITS, against the host's address ip
+ * (iplen 4 or 16 bytes). */
+static int ip_entry_matches(const char *entry, size_t len,
+			    const unsigned char *ip, int iplen)
 {
 	unsigned char net[16];
-	const char *slash = memchr(entry, '/', len), *addr = entry;
+	const char *slash = memchr(entry, '/', len), *addr = entry, *b;
 	size_t alen = slash ? (size_t)(slash - entry) : len;
-	int bits, nlen, full, rest;
+	unsigned bits = (unsigned)iplen * 8, rest;
+	size_t full;
 
-	if (alen >= 2 && addr[0] == '[' && addr[alen - 1] == ']') {
+	if (len >= 128)
+		return 0; /* as curl: longer than any address */
+	if (slash) {
+		if (slash + 1 == entry + len)
+			return 0;
+		bits = 0;
+		for (b = slash + 1; b < entry + len; b++) {
+			if (*b < '0' || *b > '9')
+				return 0;
+			bits = bits * 10 + (unsigned)(*b - '0');
+			if (bits > 128)
+				return 0;
+		}
+		if (bits > (unsigned)iplen * 8)
+			return 0;
+	}
+	if (iplen == 16 && alen >= 2 && addr[0] == '[' &&
+	    addr[alen - 1] == ']') {
 		addr++;
 		alen -= 2;
 	}
-	nlen = sb_ip_parse(addr, alen, net);
-	if (nlen == 0 || nlen != iplen)
+	if (sb_ip_parse(addr, alen, net) != iplen)
 		return 0;
-	bits = nlen * 8;
-	if (slash) {
-		const char *b = slash + 1;
-		size_t blen = (size_t)(entry + len - b), k;
-		int v = 0;
-
-		if (blen == 0 || blen > 3)
-			return 0;
-		for (k = 0; k < blen; k++) {
-			if (b[k] < '0' || b[k] > '9')
-				return 0;
-			v = v * 10 + (b[k] - '0');
-		}
-		if (v > bits)
-			return 0;
-		bits = v;
-	}
 	full = bits / 8;
 	rest = bits % 8;
-	if (memcmp(net, ip, (size_t)full) != 0)
+	if (memcmp(net, ip, full) != 0)
 		return 0;
-	if (rest) {
-		unsigned char mask = (unsigned char)(0xff << (8 - rest));
-
-		if ((net[full] & mask) != (ip[full] & mask))
-			return 0;
-	}
-	return 1;
+	return rest == 0 ||
+	       ((net[full] ^ ip[full]) & (unsigned char)(0xffu << (8 - rest))) ==
+		       0;
 }
 
 int sb_noproxy_match(const char *list, const char *host)
@@ -168,47 +194,34 @@ int sb_noproxy_match(const char *list, const char *host)
 	int iplen;
 	const char *p;
 
-	if (!list || !host)
+	if (!list || !host || !*host || !*list)
 		return 0;
+	if (strcmp(list, "*") == 0)
+		return 1; /* only the whole list: "*" among others is a name */
 	hlen = strlen(host);
-	while (hlen && host[hlen - 1] == '.') /* "example.com." */
-		hlen--;
-	if (hlen == 0)
-		return 0;
 	iplen = sb_ip_parse(host, hlen, ip);
+	if (!iplen && host[hlen - 1] == '.')
+		hlen--; /* "example.com." */
 	p = list;
 	while (*p) {
-		const char *s, *e;
+		const char *e;
 		size_t n;
 
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		s = p;
-		while (*p && *p != ',' && *p != ' ' && *p != '\t')
+		while (is_blank(*p))
 			p++;
 		e = p;
-		if (s == e)
-			continue;
-		n = (size_t)(e - s);
-		if (n == 1 && *s == '*')
+		while (*p && !is_blank(*p) && *p != ',')
+			p++;
+		n = (size_t)(p - e);
+		if (n && (iplen ? ip_entry_matches(e, n, ip, iplen)
+				: host_entry_matches(e, n, host, hlen)))
 			return 1;
-		if (iplen) {
-			if (cidr_match(s, n, ip, iplen))
-				return 1;
-			continue;
-		}
-		if (*s == '.') {
-			s++;
-			n--;
-		}
-		while (n && s[n - 1] == '.')
-			n--;
-		if (n == 0 || n > hlen)
-			continue;
-		if (!sb_ascii_ncaseeq(host + hlen - n, s, n))
-			continue;
-		if (n == hlen || host[hlen - n - 1] == '.')
-			return 1;
+		while (is_blank(*p))
+			p++;
+		if (*p != ',')
+			break; /* as curl: a blank-separated list ends here */
+		while (*p == ',')
+			p++;
 	}
 	return 0;
 }
@@ -226,13 +239,27 @@ int sb_resolve_lookup(const char *const *entries, const char *host,
 	for (i = 0; entries && entries[i]; i++) {
 		const char *e = entries[i], *c1, *c2, *a;
 		unsigned long eport = 0;
+		size_t hlen;
 		int count = 0;
 
 		if (*e == '+')
 			e++; /* curl's "add after the fact" marker */
-		c1 = strchr(e, ':');
+		if (*e == '[') { /* as curl: [IPv6]:PORT:ADDR */
+			const char *rb = strchr(e, ']');
+			unsigned char v6[16];
+
+			if (!rb || sb_ip_parse(e + 1, (size_t)(rb - e - 1),
+					       v6) != 16)
+				goto bad_bracket;
+			hlen = (size_t)(rb - e - 1);
+			c1 = rb[1] == ':' ? rb + 1 : NULL;
+			e++;
+		} else {
+			c1 = strchr(e, ':');
+			hlen = c1 ? (size_t)(c1 - e) : 0;
+		}
 		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c1 || !c2 || c1 == e || c2 == c1 + 1 || !c2[1])
+		if (!c1 || !c2 || hlen == 0 || c2 == c1 + 1 || !c2[1])
 			goto bad;
 		for (a = c1 + 1; a < c2; a++) {
 			if (*a < '0' || *a > '9' || eport > 65535)
@@ -252,11 +279,13 @@ int sb_resolve_lookup(const char *const *entries, const char *host,
 			if (n >= 2 && a[0] == '[' && a[n - 1] == ']') {
 				lit++;
 				n -= 2;
+				if (sb_ip_parse(lit, n, ip) != 16)
+					goto bad_bracket;
 			}
 			if (!sb_ip_parse(lit, n, ip))
 				goto bad;
-			if ((size_t)(c1 - e) == strlen(host) &&
-			    sb_ascii_ncaseeq(e, host, strlen(host)) &&
+			if (hlen == strlen(host) &&
+			    sb_ascii_ncaseeq(e, host, hlen) &&
 			    eport == port && count < max) {
 				memcpy(addrs[count], lit, n);
 				addrs[count][n] = '\0';
@@ -270,6 +299,12 @@ int sb_resolve_lookup(const char *const *entries, const char *host,
 bad:
 		sb_fmt(msg, msg_cap,
 		       "invalid --resolve entry '%.80s' (want HOST:PORT:ADDR)",
+		       entries[i]);
+		return -1;
+bad_bracket:
+		sb_fmt(msg, msg_cap,
+		       "invalid --resolve entry '%.80s' (brackets hold IPv6 "
+		       "addresses only)",
 		       entries[i]);
 		return -1;
 	}
@@ -379,12 +414,20 @@ sb_err sb_proxy_parse(const char *text, sb_proxy_url *p, char *msg,
 	}
 	if (*hp == '[') {
 		const char *rb = memchr(hp, ']', (size_t)(end - hp));
+		unsigned char v6[16];
 
 		if (!rb)
 			goto bad_host;
 		n = (size_t)(rb - hp - 1);
 		if (n == 0 || n > SB_MAX_HOST_LEN)
 			goto bad_host;
+		if (sb_ip_parse(hp + 1, n, v6) != 16) {
+			sb_wipe(p->password, sizeof(p->password));
+			sb_fmt(msg, msg_cap,
+			       "invalid host in the proxy URL: brackets hold "
+			       "IPv6 addresses only");
+			return SB_ERR_CONFIG;
+		}
 		memcpy(p->host, hp + 1, n);
 		colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
 		if (rb + 1 < end && !colon)

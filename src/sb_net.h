@@ -15,9 +15,12 @@ int sb_ip_parse(const char *s, size_t len, unsigned char out[16]);
 
 /*
  * Does host bypass the proxy under list (curl's NO_PROXY rules)? A comma
- * list; "*" matches every host; an entry matches the host itself or any
- * name below it on a dot boundary (a leading dot is ignored); IP
- * literals match literally or by CIDR range (10.0.0.0/8, fd00::/8).
+ * list (a blank not followed by a comma ends it); "*" as the whole list
+ * matches every host; an entry matches the host itself or any name below
+ * it on a dot boundary (one leading and one trailing dot are ignored); an
+ * IP address host matches an address entry literally or by CIDR range
+ * (10.0.0.0/8, fd00::/8; /0 is every address, unlike curl; IPv6 entries
+ * may be in brackets, unlike curl).
  */
 int sb_noproxy_match(const char *list, const char *host);
 

@@ -1,95 +1,53 @@
 /*
- * sb_projects.c - list projects for bulk operations: api/projects/search,
- * pages of SB_PROJECTS_PAGE_SIZE until paging.total, on the client's
- * kept-alive connection; the organization for SonarCloud.
+ * sb_projects.c - list projects and applications for bulk operations:
+ * api/projects/search, one page of SB_PROJECTS_PAGE_SIZE at a time, on
+ * the client's kept-alive connection; the organization for SonarQube
+ * Cloud. Pages are read with the strict JSON reader (sb_json.h).
  */
 #include <string.h>
 
 #include "sb_client.h"
 #include "sb_json.h"
 
-#define JSMN_STATIC
-#define JSMN_STRICT
-#include <jsmn.h>
-
 #define TARGET_CAP (SB_MAX_KEY_LEN * 3 + 512)
-
-/* Index just past the subtree of token i. */
-static int skip(const jsmntok_t *t, int count, int i)
-{
-	int n, k;
-
-	if (i >= count)
-		return count;
-	n = t[i].size;
-	if (t[i].type == JSMN_OBJECT) {
-		i++;
-		for (k = 0; k < n && i < count; k++)
-			i = skip(t, count, skip(t, count, i));
-		return i;
-	}
-	if (t[i].type == JSMN_ARRAY) {
-		i++;
-		for (k = 0; k < n && i < count; k++)
-			i = skip(t, count, i);
-		return i;
-	}
-	return i + 1;
-}
-
-static int key_is(const char *js, const jsmntok_t *t, const char *key)
-{
-	size_t n = strlen(key);
-
-	return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n &&
-	       memcmp(js + t->start, key, n) == 0;
-}
-
-/* The value token of member key of the object at obj, or -1. */
-static int member(const char *js, const jsmntok_t *t, int count, int obj,
-		  const char *key)
-{
-	int i = obj + 1, k;
-
-	if (t[obj].type != JSMN_OBJECT)
-		return -1;
-	for (k = 0; k < t[obj].size && i + 1 < count; k++) {
-		if (key_is(js, &t[i], key))
-			return i + 1;
-		i = skip(t, count, i + 1);
-	}
-	return -1;
-}
-
-/* A non-negative integer primitive, at most 10^12. */
-static int read_count(const char *js, const jsmntok_t *t, uint64_t *out)
-{
-	uint64_t v = 0;
-	int i;
-
-	if (t->type != JSMN_PRIMITIVE || t->end <= t->start ||
-	    t->end - t->start > 12)
-		return -1;
-	for (i = t->start; i < t->end; i++) {
-		if (js[i] < '0' || js[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(js[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
 
 static sb_err bad_json(sb_client *c, const char *what)
 {
 	return sb_diag_fail(&c->diag, SB_ERR_JSON,
-			      "the server's api/projects/search answer is not "
-			      "the expected JSON (%s)",
-			      what);
+			    "the server's api/projects/search answer is not "
+			    "the expected JSON (%s)",
+			    what);
+}
+
+/* paging.total is at most this (12 digits). */
+#define MAX_TOTAL 999999999999u
+
+/* A component's key and qualifier ("" when it has none). */
+static sb_err component(sb_client *c, const sb_json_doc *d, int comp,
+			char *key, size_t key_cap, char *qual, size_t qual_cap)
+{
+	int kv = sb_json_member(d, comp, "key");
+	int qv = sb_json_member(d, comp, "qualifier");
+
+	if (kv == SB_JSON_AMBIGUOUS || qv == SB_JSON_AMBIGUOUS)
+		return bad_json(c, "a component with two keys or qualifiers");
+	if (sb_json_kind_of(d, kv) != SB_JSON_STRING)
+		return bad_json(c, "a component without a key");
+	if (sb_json_string(d, kv, key, key_cap) != SB_OK || !key[0])
+		return bad_json(c, "a component key is invalid or longer than "
+				   "SB_MAX_KEY_LEN");
+	qual[0] = '\0';
+	/* "qualifier": TRK for a project, APP for an application. */
+	if (qv >= 0 && (sb_json_kind_of(d, qv) != SB_JSON_STRING ||
+			sb_json_string(d, qv, qual, qual_cap) != SB_OK))
+		return bad_json(c, "a component qualifier is invalid");
+	return SB_OK;
 }
 
 /*
- * Parse one page: call fn for each component key. *seen gets the number
- * of components, *total paging.total; *stop when fn asked to stop.
+ * Parse one page: call fn for each component. *seen gets the number of
+ * components, *total paging.total; *stop when fn asked to stop. A member
+ * named twice is refused (never one of the two values picked).
  */
 static sb_err parse_page(sb_client *c, const sb_http_response *r,
 			 sb_project_item_fn fn, void *user, size_t *seen,
@@ -99,79 +57,61 @@ static sb_err parse_page(sb_client *c, const sb_http_response *r,
 	size_t len = r->body.len;
 	char key[SB_MAX_KEY_LEN + 1], qualifier[8];
 	sb_project_item item;
-	jsmn_parser p;
-	jsmntok_t *t;
-	int n, count, paging, tot, comps, i, k, kv, qv;
-	sb_err err = SB_OK;
+	sb_json_doc d;
+	sb_json_iter it;
+	int paging, tot, comps, comp;
+	sb_err err;
 
 	*seen = 0;
 	if (!js || len == 0)
 		return bad_json(c, "empty body");
-	jsmn_init(&p);
-	n = jsmn_parse(&p, js, len, NULL, 0);
-	if (n < 1)
+	err = sb_json_parse(&c->port, js, len, &d);
+	if (err == SB_ERR_TOO_LARGE && sb_json_validate(js, len) != SB_OK)
+		return sb_diag_fail(&c->diag, err,
+				    "the server's JSON answer is nested deeper "
+				    "than %d levels",
+				    (int)SB_MAX_JSON_DEPTH);
+	if (err == SB_ERR_TOO_LARGE)
+		return sb_diag_fail(&c->diag, err,
+				    "the server's JSON answer has more than %d "
+				    "tokens",
+				    SB_MAX_JSON_TOKENS);
+	if (err == SB_ERR_NOMEM)
+		return sb_diag_fail(&c->diag, err, "out of memory");
+	if (err != SB_OK || sb_json_kind_of(&d, 0) != SB_JSON_OBJECT) {
+		sb_json_free(&d);
 		return bad_json(c, "syntax error");
-	if (n > SB_MAX_JSON_TOKENS)
-		return sb_diag_fail(&c->diag, SB_ERR_TOO_LARGE,
-				      "the server's JSON answer has more than "
-				      "%d tokens",
-				      SB_MAX_JSON_TOKENS);
-	t = c->port.alloc(c->port.ctx, sizeof(jsmntok_t) * (size_t)n);
-	if (!t)
-		return sb_diag_fail(&c->diag, SB_ERR_NOMEM, "out of memory");
-	jsmn_init(&p);
-	count = jsmn_parse(&p, js, len, t, (unsigned)n);
-	if (count != n || t[0].type != JSMN_OBJECT ||
-	    skip(t, count, 0) != count) {
-		err = bad_json(c, "syntax error");
+	}
+	paging = sb_json_member(&d, 0, "paging");
+	tot = sb_json_member(&d, paging, "total");
+	comps = sb_json_member(&d, 0, "components");
+	if (paging == SB_JSON_AMBIGUOUS || tot == SB_JSON_AMBIGUOUS ||
+	    comps == SB_JSON_AMBIGUOUS) {
+		err = bad_json(c, "paging, total or components named twice");
 		goto out;
 	}
-	paging = member(js, t, count, 0, "paging");
-	tot = paging >= 0 ? member(js, t, count, paging, "total") : -1;
-	comps = member(js, t, count, 0, "components");
-	if (tot < 0 || read_count(js, &t[tot], total) != 0) {
+	if (sb_json_uint(&d, tot, MAX_TOTAL, total) != SB_OK) {
 		err = bad_json(c, "no paging.total");
 		goto out;
 	}
-	if (comps < 0 || t[comps].type != JSMN_ARRAY) {
+	if (sb_json_kind_of(&d, comps) != SB_JSON_ARRAY) {
 		err = bad_json(c, "no components array");
 		goto out;
 	}
-	i = comps + 1;
-	for (k = 0; k < t[comps].size && !*stop; k++) {
-		kv = member(js, t, count, i, "key");
-		if (kv < 0 || t[kv].type != JSMN_STRING) {
-			err = bad_json(c, "a component without a key");
+	sb_json_iter_init(&d, comps, &it);
+	while (!*stop && (comp = sb_json_iter_next(&d, &it, NULL)) >= 0) {
+		err = component(c, &d, comp, key, sizeof(key), qualifier,
+				sizeof(qualifier));
+		if (err != SB_OK)
 			goto out;
-		}
-		err = sb_json_unescape(js + t[kv].start,
-				       (size_t)(t[kv].end - t[kv].start), key,
-				       sizeof(key), NULL);
-		if (err != SB_OK || !key[0]) {
-			err = bad_json(c, "a component key is invalid or "
-					  "longer than SB_MAX_KEY_LEN");
-			goto out;
-		}
-		/* "qualifier": TRK for a project, APP for an application. */
-		qualifier[0] = '\0';
-		qv = member(js, t, count, i, "qualifier");
-		if (qv >= 0 && (t[qv].type != JSMN_STRING ||
-				sb_json_unescape(js + t[qv].start,
-						 (size_t)(t[qv].end - t[qv].start),
-						 qualifier, sizeof(qualifier),
-						 NULL) != SB_OK)) {
-			err = bad_json(c, "a component qualifier is invalid");
-			goto out;
-		}
 		(*seen)++;
 		item.key = key;
 		item.qualifier = qualifier;
 		if (fn(user, &item) != 0)
 			*stop = 1;
-		i = skip(t, count, i);
 	}
 out:
-	c->port.free(c->port.ctx, t);
+	sb_json_free(&d);
 	return err;
 }
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "sb_net.h"
+
 static int is_alnum(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -12,6 +14,7 @@ static int is_alnum(int c)
 sb_err sb_url_parse(const char *text, sb_url *u, char *msg, size_t msg_cap)
 {
 	const char *p, *host, *host_end, *path;
+	unsigned char v6[16];
 	size_t n, i;
 
 	memset(u, 0, sizeof(*u));
@@ -63,8 +66,16 @@ sb_err sb_url_parse(const char *text, sb_url *u, char *msg, size_t msg_cap)
 				       "invalid IPv6 address in base URL");
 				return SB_ERR_CONFIG;
 			}
-		u->ipv6_literal = 1;
 		n = (size_t)(host_end - host - 1);
+		if (sb_ip_parse(host + 1, n, v6) != 16) {
+			/* "[ab.be]", "[1.2.3.4]": brackets are for IPv6 only */
+			sb_fmt(msg, msg_cap,
+			       "invalid base URL: '[%.*s]' is not an IPv6 "
+			       "address (brackets hold IPv6 addresses only)",
+			       (int)(n > 64 ? 64 : n), host + 1);
+			return SB_ERR_CONFIG;
+		}
+		u->ipv6_literal = 1;
 		host++;
 		p = host_end + 1;
 	} else {

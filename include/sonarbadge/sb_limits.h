@@ -31,6 +31,12 @@
 #define SB_MAX_JSON_TOKENS 16384
 #endif
 
+/* Nesting of JSON arrays and objects in one response body ([[1]] is 2).
+ * The syntax check keeps one bit per level on the stack. */
+#ifndef SB_MAX_JSON_DEPTH
+#define SB_MAX_JSON_DEPTH 64
+#endif
+
 /* Request line plus headers plus body of one request, in bytes. */
 #ifndef SB_MAX_REQUEST_BYTES
 #define SB_MAX_REQUEST_BYTES 8192

@@ -529,6 +529,20 @@ def t_usage(env):
     check(rc == 2 and "/nonexistent" in err, "missing CA file: " + err)
 
 
+def t_brackets_only_for_ipv6(env):
+    """https://[ab.be]/ is no IPv6 literal: refused as a usage error with a
+    clear message, as are such brackets in --proxy and --resolve."""
+    rc, out, err, _ = env.run("token", "my:proj", url="https://[ab.be]/")
+    check(rc == 2 and "'[ab.be]' is not an IPv6 address" in err, "url: %d %r" % (rc, err))
+    rc, out, err, _ = env.run("--proxy", "http://[ab.be]:3128", "token", "my:proj")
+    check(rc == 2 and "brackets hold IPv6 addresses only" in err, "proxy: %d %r" % (rc, err))
+    for entry in ("[ab.be]:443:127.0.0.1", "localhost:%d:[127.0.0.1]" % env.main.port):
+        rc, out, err, _ = env.run("--resolve", entry, "token", "my:proj")
+        check(rc == 2 and "brackets hold IPv6 addresses only" in err,
+              "resolve %s: %d %r" % (entry, rc, err))
+    check(out == "", "stdout %r" % out)
+
+
 def t_plain_http_warns(env):
     rc, out, err, _ = env.run("token", "my:proj", url=env.plain.url(),
                               ca=False)
@@ -551,7 +565,7 @@ TESTS = [t_token, t_token_bearer_and_browse_only, t_renew,
          t_idle_close_reconnects, t_bytes_past_answer_inside_tls,
          t_chunked_and_continue, t_server_errors,
          t_max_time, t_connection_refused, t_verbose_redacts, t_token_file,
-         t_usage, t_plain_http_warns, t_insecure_warns]
+         t_usage, t_brackets_only_for_ipv6, t_plain_http_warns, t_insecure_warns]
 
 
 

@@ -10,11 +10,14 @@ TLS. Ends with "N passed, N failed".
 
 import json
 import os
+import resource
 import socket
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sbtest_common import Env, SLOW, check, main, one_line_error  # noqa: E402
+from sbtest_common import Env, SLOW, WRAPPER, check, main, one_line_error  # noqa: E402
 
 TOKEN_PATH = "/api/project_badges/token"
 MB = 1024 * 1024
@@ -192,6 +195,11 @@ def t_json_100000_tokens(env):
     expect(env, raw(body), 7, "tokens")
 
 
+def t_json_nested_too_deep(env):
+    body = '{"a":' + "[" * 1000 + "]" * 1000 + ',"token":"sqb_x"}'
+    expect(env, raw(body), 7, "nested deeper than 64 levels")
+
+
 def t_json_duplicate_keys(env):
     expect(env, raw('{"token":"sqb_aaaa","token":"sqb_bbbb"}'), 7, "json")
 
@@ -207,6 +215,56 @@ def t_json_token_full_of_escapes(env):
         expect(env, raw('{"token":"sqb_%s"}' % bad), 7, "unexpected characters")
     for bad in ('\\u0000', '\\ud800', '\\x41', '\\u12'):
         expect(env, raw('{"token":"sqb_%s"}' % bad), 7, "json")
+
+
+def projects_page(components):
+    return ('{"paging":{"pageIndex":1,"pageSize":500,"total":1},"components":[%s]}'
+            % components)
+
+
+def run_projects(env, body, stack_bytes=None):
+    """`sonarbadge projects` against a server answering body, optionally
+    with the stack limited to stack_bytes (not under a wrapper such as
+    valgrind, which sizes the stack itself)."""
+    env.main.reset()
+    env.main.faults({"kind": "raw", "path": "/api/projects/search",
+                     "data": raw_response(body)})
+
+    def limit_stack():
+        resource.setrlimit(resource.RLIMIT_STACK, (stack_bytes, stack_bytes))
+
+    t0 = time.time()
+    p = subprocess.run(env.cmd("--retry", "0", "projects"), capture_output=True,
+                       env=env.environ(), timeout=30 * SLOW,
+                       preexec_fn=limit_stack if stack_bytes and not WRAPPER else None)
+    return (p.returncode, p.stdout.decode("utf-8", "replace"),
+            p.stderr.decode("utf-8", "replace"), time.time() - t0)
+
+
+def t_projects_16000_nested_arrays_small_stack(env):
+    """16,000 nested arrays in a projects page (within the token cap):
+    refused by the nesting cap, never a stack overflow, even on a 256 KiB
+    stack."""
+    body = projects_page("[" * 16000 + "]" * 16000)
+    rc, out, err, secs = run_projects(env, body, stack_bytes=256 * 1024)
+    check(rc == 7, "exit %d (a signal is negative): %r" % (rc, err))
+    one_line_error(err)
+    check("nested deeper than" in err, err)
+    check(out == "", "stdout %r" % out)
+    check(secs < 8 * SLOW, "took %.1f s" % secs)
+
+
+def t_projects_strict_json(env):
+    """A projects page gets the same strict reader as every answer: a
+    duplicated "key" in a component and jsmn-only syntax are refused."""
+    for comps, words in (('{"key":"my:proj","key":"other"}', "two keys"),
+                         ('{"key":"my:proj",}', "syntax error"),
+                         ('{"key" "my:proj"}', "syntax error")):
+        rc, out, err, _ = run_projects(env, projects_page(comps))
+        check(rc == 7, "%s: exit %d: %r" % (comps, rc, err))
+        one_line_error(err)
+        check(words in err, "%s: %r" % (comps, err))
+        check(out == "", "%s: stdout %r" % (comps, out))
 
 
 def t_200_not_json(env):
@@ -264,7 +322,8 @@ TESTS = [t_connection_refused, t_reset_before_headers, t_reset_after_headers,
          t_header_line_1mb, t_10000_headers, t_one_byte_per_second,
          t_tls_fatal_alert_mid_stream, t_tls_close_notify_mid_body,
          t_json_invalid_utf8, t_json_control_character, t_json_100000_tokens,
-         t_json_duplicate_keys, t_json_token_full_of_escapes, t_200_not_json,
+         t_json_nested_too_deep, t_json_duplicate_keys, t_json_token_full_of_escapes,
+         t_projects_16000_nested_arrays_small_stack, t_projects_strict_json, t_200_not_json,
          t_proxy_html_error_page, t_500_with_json, t_500_without_json, t_429_without_end,
          t_error_message_terminal_escape]
 

@@ -1,8 +1,9 @@
 /*
- * fuzz_json.c - the JSON lookups (sb_json.c): the strict RFC 8259 syntax
- * check, jsmn tokenizing, top-level member lookup with duplicate-key
- * rejection, full unescaping (\uXXXX, surrogate pairs), UTF-8 validation
- * and SonarQube's {"errors":[{"msg":...}]} messages.
+ * fuzz_json.c - the JSON reader (sb_json.c): the strict RFC 8259 syntax
+ * check, jsmn tokenizing, the iteration API (a whole walk with one
+ * iterator per open container), top-level member lookup with
+ * duplicate-key rejection, full unescaping (\uXXXX, surrogate pairs),
+ * UTF-8 validation and SonarQube's {"errors":[{"msg":...}]} messages.
  *
  * Input: a response body, as the server sends it.
  */
@@ -72,6 +73,59 @@ static void lookup(const sb_port *port, const char *js, size_t len,
 	}
 }
 
+/* Parse and walk every value; the walk must see every token once. */
+static void walk(const sb_port *port, const char *js, size_t len)
+{
+	sb_json_iter open[SB_MAX_JSON_DEPTH];
+	sb_json_doc d;
+	sb_err err = sb_json_parse(port, js, len, &d), verr;
+	int top = 1, v, k, seen = 1;
+	char out[64];
+	uint64_t x;
+
+	verr = sb_json_validate(js, len);
+	FUZZ_ASSERT(err != SB_OK || verr == SB_OK);
+	FUZZ_ASSERT(verr != SB_ERR_JSON || err == SB_ERR_JSON);
+	FUZZ_ASSERT(verr != SB_ERR_TOO_LARGE || err == SB_ERR_TOO_LARGE);
+	if (err != SB_OK) {
+		FUZZ_ASSERT(d.store == NULL);
+		return;
+	}
+	FUZZ_ASSERT(d.count >= 1 && d.count <= SB_MAX_JSON_TOKENS);
+	FUZZ_ASSERT(sb_json_skip(&d, 0) == d.count);
+	sb_json_iter_init(&d, 0, &open[0]);
+	while (top > 0) {
+		sb_json_kind kind;
+
+		v = sb_json_iter_next(&d, &open[top - 1], &k);
+		if (v < 0) {
+			top--;
+			continue;
+		}
+		seen += k >= 0 ? 2 : 1;
+		FUZZ_ASSERT(k < 0 || k + 1 == v);
+		FUZZ_ASSERT(k < 0 || sb_json_kind_of(&d, k) == SB_JSON_STRING);
+		FUZZ_ASSERT(sb_json_skip(&d, v) > v &&
+			    sb_json_skip(&d, v) <= d.count);
+		kind = sb_json_kind_of(&d, v);
+		FUZZ_ASSERT(kind != SB_JSON_NONE);
+		if (sb_json_string(&d, v, out, sizeof(out)) == SB_OK)
+			FUZZ_ASSERT(valid_utf8((const unsigned char *)out,
+					       strlen(out)));
+		else
+			FUZZ_ASSERT(out[0] == '\0');
+		if (sb_json_uint(&d, v, 1000000, &x) == SB_OK)
+			FUZZ_ASSERT(x <= 1000000);
+		(void)sb_json_member(&d, v, "key");
+		if (kind == SB_JSON_OBJECT || kind == SB_JSON_ARRAY) {
+			FUZZ_ASSERT(top < SB_MAX_JSON_DEPTH);
+			sb_json_iter_init(&d, v, &open[top++]);
+		}
+	}
+	FUZZ_ASSERT(seen == d.count);
+	sb_json_free(&d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_mem mem;
@@ -86,6 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lookup(&port, js, size, "token", SB_MAX_TOKEN_LEN + 1);
 	lookup(&port, js, size, "badgeToken", SB_MAX_TOKEN_LEN + 1);
 	lookup(&port, js, size, "token", 8);
+	walk(&port, js, size);
 
 	err = sb_json_error_message(&port, js, size, msg, sizeof(msg));
 	if (err == SB_OK) {

@@ -1,4 +1,7 @@
-/* test_json.c - top-level string lookups and SonarQube error messages. */
+/*
+ * test_json.c - the strict JSON reader: validation, tokens and their
+ * iteration, top-level string lookups and SonarQube error messages.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,21 +408,248 @@ TEST(strict_syntax)
 	EXPECT_TOKEN(" \r\n\t{ \"token\" : \"x\" } \n", "x");
 }
 
-/* Nesting deeper than the cap is refused, not recursed into. */
-TEST(nesting_cap)
+/* {"token":"x","a":[[...]]} with the array nesting depth levels (so the
+ * document nests depth + 1); returns its length. */
+static size_t nested_doc(char *js, size_t cap, size_t depth)
 {
-	char js[300];
-	size_t i, n = 0;
+	static const char head[] = "{\"token\":\"x\",\"a\":";
+	size_t i, n = sizeof(head) - 1;
 
-	memcpy(js, "{\"a\":", 5);
-	n = 5;
-	for (i = 0; i < 100; i++)
+	if (2 * depth + n + 1 > cap)
+		abort();
+	memcpy(js, head, n);
+	for (i = 0; i < depth; i++)
 		js[n++] = '[';
-	for (i = 0; i < 100; i++)
+	for (i = 0; i < depth; i++)
 		js[n++] = ']';
 	js[n++] = '}';
-	expect_json_error(js, n);
-	CHECK_HELPER();
+	return n;
+}
+
+/* The deepest document of nested_doc within both caps (4 tokens besides
+ * the arrays), at most SB_MAX_JSON_DEPTH. */
+#define WITHIN_CAPS                                                  \
+	(SB_MAX_JSON_DEPTH - 1 < SB_MAX_JSON_TOKENS - 4 ? SB_MAX_JSON_DEPTH - 1 \
+							: SB_MAX_JSON_TOKENS - 4)
+
+/* Nesting deeper than SB_MAX_JSON_DEPTH is refused as too large. */
+TEST(nesting_cap)
+{
+	char js[2 * SB_MAX_JSON_DEPTH + 300], out[8];
+	size_t n;
+
+	n = nested_doc(js, sizeof(js), WITHIN_CAPS);
+	CHECK_EQ_INT(get(js, n, "token", out, sizeof(out), NULL), SB_OK);
+	CHECK_STR_EQ(out, "x");
+	CHECK_EQ_INT(sb_json_validate(js, n), SB_OK);
+	n = nested_doc(js, sizeof(js), SB_MAX_JSON_DEPTH);
+	CHECK_EQ_INT(get(js, n, "token", out, sizeof(out), NULL),
+		     SB_ERR_TOO_LARGE);
+	CHECK_EQ_INT(sb_json_validate(js, n), SB_ERR_TOO_LARGE);
+	n = nested_doc(js, sizeof(js), SB_MAX_JSON_DEPTH + 100);
+	CHECK_EQ_INT(get(js, n, "token", out, sizeof(out), NULL),
+		     SB_ERR_TOO_LARGE);
+	CHECK_EQ_INT(F.live, 0);
+}
+
+/* ---- the iteration API ---------------------------------------------- */
+
+static const char walk_doc[] =
+	" {\"paging\":{\"total\":3,\"big\":1000000000000,\"neg\":-1,"
+	"\"frac\":1.5,\"exp\":1e3},"
+	"\"list\":[\"a\",{\"k\":[1,[2,{}]]},[],\"\\u00e9\",null,[[[]]]],"
+	"\"empty\":{},\"n\\u0061me\":true} ";
+
+TEST(parse_and_walk)
+{
+	sb_json_doc d;
+	sb_json_iter it;
+	int v, k, list, count = 0;
+	uint64_t x = 7;
+	char out[16];
+	static const sb_json_kind kinds[] = {SB_JSON_STRING, SB_JSON_OBJECT,
+					     SB_JSON_ARRAY,  SB_JSON_STRING,
+					     SB_JSON_PRIMITIVE, SB_JSON_ARRAY};
+
+	CHECK_EQ_INT(sb_json_parse(&P, walk_doc, sizeof(walk_doc) - 1, &d),
+		     SB_OK);
+	CHECK_EQ_INT(sb_json_kind_of(&d, 0), SB_JSON_OBJECT);
+	CHECK_EQ_INT(sb_json_skip(&d, 0), d.count);
+	/* The members of the root, in order, with their names. */
+	sb_json_iter_init(&d, 0, &it);
+	while ((v = sb_json_iter_next(&d, &it, &k)) >= 0) {
+		CHECK_EQ_INT(sb_json_kind_of(&d, k), SB_JSON_STRING);
+		CHECK_EQ_INT(k + 1, v);
+		count++;
+	}
+	CHECK_EQ_INT(count, 4);
+	CHECK_EQ_INT(sb_json_iter_next(&d, &it, &k), -1);
+	CHECK_EQ_INT(k, -1);
+	/* Elements of an array; each skip lands on the next one. */
+	list = sb_json_member(&d, 0, "list");
+	CHECK_EQ_INT(sb_json_kind_of(&d, list), SB_JSON_ARRAY);
+	sb_json_iter_init(&d, list, &it);
+	count = 0;
+	while ((v = sb_json_iter_next(&d, &it, &k)) >= 0) {
+		CHECK(count < 6);
+		CHECK_EQ_INT(sb_json_kind_of(&d, v), kinds[count]);
+		CHECK_EQ_INT(k, -1);
+		count++;
+	}
+	CHECK_EQ_INT(count, 6);
+	CHECK_EQ_INT(sb_json_skip(&d, list), sb_json_member(&d, 0, "empty") - 1);
+	/* Strings, unescaped; names are unescaped before comparing. */
+	sb_json_iter_init(&d, list, &it);
+	v = sb_json_iter_next(&d, &it, NULL);
+	CHECK_EQ_INT(sb_json_string(&d, v, out, sizeof(out)), SB_OK);
+	CHECK_STR_EQ(out, "a");
+	CHECK(sb_json_member(&d, 0, "name") > 0);
+	/* Integers: digits only, at most max. */
+	v = sb_json_member(&d, 0, "paging");
+	CHECK_EQ_INT(sb_json_uint(&d, sb_json_member(&d, v, "total"), 3, &x),
+		     SB_OK);
+	CHECK_EQ_INT(x, 3);
+	CHECK_EQ_INT(sb_json_uint(&d, sb_json_member(&d, v, "total"), 2, &x),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(sb_json_uint(&d, sb_json_member(&d, v, "big"),
+				  999999999999u, &x),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(sb_json_uint(&d, sb_json_member(&d, v, "big"),
+				  UINT64_MAX, &x),
+		     SB_OK);
+	CHECK(x == 1000000000000u);
+	CHECK_EQ_INT(sb_json_uint(&d, sb_json_member(&d, v, "neg"), 9, &x),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(sb_json_uint(&d, sb_json_member(&d, v, "frac"), 9, &x),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(sb_json_uint(&d, sb_json_member(&d, v, "exp"), 9999, &x),
+		     SB_ERR_JSON);
+	/* Wrong kinds and absent values answer "no". */
+	CHECK_EQ_INT(sb_json_member(&d, 0, "nope"), SB_JSON_ABSENT);
+	CHECK_EQ_INT(sb_json_member(&d, list, "a"), SB_JSON_ABSENT);
+	CHECK_EQ_INT(sb_json_member(&d, SB_JSON_ABSENT, "a"), SB_JSON_ABSENT);
+	CHECK_EQ_INT(sb_json_string(&d, list, out, sizeof(out)), SB_ERR_JSON);
+	CHECK_EQ_INT(sb_json_string(&d, -1, out, sizeof(out)), SB_ERR_JSON);
+	CHECK_EQ_INT(sb_json_string(&d, d.count, out, sizeof(out)),
+		     SB_ERR_JSON);
+	CHECK_EQ_INT(sb_json_kind_of(&d, d.count), SB_JSON_NONE);
+	CHECK_EQ_INT(sb_json_kind_of(&d, -2), SB_JSON_NONE);
+	sb_json_iter_init(&d, sb_json_member(&d, 0, "empty"), &it);
+	CHECK_EQ_INT(sb_json_iter_next(&d, &it, NULL), -1);
+	sb_json_iter_init(&d, -1, &it);
+	CHECK_EQ_INT(sb_json_iter_next(&d, &it, NULL), -1);
+	sb_json_free(&d);
+	sb_json_free(&d); /* twice is harmless */
+	CHECK_EQ_INT(F.live, 0);
+}
+
+/* Any JSON text: scalars and arrays at the top level too. */
+TEST(parse_any_text)
+{
+	static const struct {
+		const char *js;
+		sb_json_kind kind;
+	} ok[] = {
+		{"1", SB_JSON_PRIMITIVE},     {" -0.5e+3 ", SB_JSON_PRIMITIVE},
+		{"true", SB_JSON_PRIMITIVE},  {"null\n", SB_JSON_PRIMITIVE},
+		{"\"s\"", SB_JSON_STRING},     {"[]", SB_JSON_ARRAY},
+		{"[1,\"a\"]", SB_JSON_ARRAY}, {"{}", SB_JSON_OBJECT},
+	};
+	static const char *const bad[] = {"", " ", "1 2", "01", "tru",
+					  "[1,]", "\"a", "\xef\xbb\xbf{}"};
+	sb_json_doc d;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CHECKF(sb_json_parse(&P, ok[i].js, strlen(ok[i].js), &d) ==
+			       SB_OK,
+		       "refused: %s", ok[i].js);
+		CHECKF(sb_json_kind_of(&d, 0) == ok[i].kind, "kind of %s",
+		       ok[i].js);
+		CHECK_EQ_INT(sb_json_skip(&d, 0), d.count);
+		sb_json_free(&d);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECKF(sb_json_parse(&P, bad[i], strlen(bad[i]), &d) ==
+			       SB_ERR_JSON,
+		       "accepted: %s", bad[i]);
+		CHECK_EQ_INT(sb_json_validate(bad[i], strlen(bad[i])),
+			     SB_ERR_JSON);
+		CHECK(d.store == NULL);
+	}
+	CHECK_EQ_INT(F.live, 0);
+}
+
+/* A name twice (even spelt differently), or a name that cannot be a C
+ * string, makes the lookup ambiguous; other names do not matter. */
+TEST(member_ambiguous)
+{
+	static const struct {
+		const char *js;
+		int want; /* 1: found, else the negative result */
+	} cases[] = {
+		{"{\"key\":\"a\",\"key\":\"b\"}", SB_JSON_AMBIGUOUS},
+		{"{\"key\":\"a\",\"k\\u0065y\":\"a\"}", SB_JSON_AMBIGUOUS},
+		{"{\"k\\u0000\":1,\"key\":\"a\"}", SB_JSON_AMBIGUOUS},
+		{"{\"\\ud800\":1,\"key\":\"a\"}", SB_JSON_AMBIGUOUS},
+		{"{\"x\":1,\"x\":2,\"key\":\"a\"}", 1},
+		{"{\"keys\":1,\"ke\":2}", SB_JSON_ABSENT},
+	};
+	sb_json_doc d;
+	size_t i;
+	int v;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECKF(sb_json_parse(&P, cases[i].js, strlen(cases[i].js),
+				     &d) == SB_OK,
+		       "refused: %s", cases[i].js);
+		v = sb_json_member(&d, 0, "key");
+		sb_json_free(&d);
+		CHECKF(cases[i].want == 1 ? v > 0 : v == cases[i].want,
+		       "%s: %d", cases[i].js, v);
+	}
+	CHECK_EQ_INT(F.live, 0);
+}
+
+/* Grammar, not values: a lone surrogate or \u0000 in a string the
+ * reader never reads does not refuse the document; reading it does. */
+TEST(unread_strings_not_decoded)
+{
+	char out[16];
+	sb_json_doc d;
+	static const char js[] = "[\"\\ud800\",\"\\u0000\",\"ok\"]";
+	sb_json_iter it;
+	int v;
+
+	CHECK_EQ_INT(sb_json_parse(&P, js, sizeof(js) - 1, &d), SB_OK);
+	sb_json_iter_init(&d, 0, &it);
+	v = sb_json_iter_next(&d, &it, NULL);
+	CHECK_EQ_INT(sb_json_string(&d, v, out, sizeof(out)), SB_ERR_JSON);
+	CHECK(out[0] == '\0');
+	v = sb_json_iter_next(&d, &it, NULL);
+	CHECK_EQ_INT(sb_json_string(&d, v, out, sizeof(out)), SB_ERR_JSON);
+	v = sb_json_iter_next(&d, &it, NULL);
+	CHECK_EQ_INT(sb_json_string(&d, v, out, sizeof(out)), SB_OK);
+	CHECK_STR_EQ(out, "ok");
+	sb_json_free(&d);
+	EXPECT_TOKEN("{\"x\":\"\\udc00\",\"token\":\"t\"}", "t");
+	/* Invalid UTF-8 is refused anywhere: the text is not JSON. */
+	EXPECT_JSON_ERROR("{\"x\":\"\xff\",\"token\":\"t\"}");
+	EXPECT_JSON_ERROR("{\"x\xc3\x28\":1,\"token\":\"t\"}");
+}
+
+TEST(parse_allocation_failure)
+{
+	sb_json_doc d;
+
+	F.fail_alloc = F.alloc_calls + 1;
+	CHECK_EQ_INT(sb_json_parse(&P, "[1]", 3, &d), SB_ERR_NOMEM);
+	F.fail_alloc = 0;
+	CHECK(d.store == NULL);
+	sb_json_free(&d);
+	CHECK_EQ_INT(sb_json_parse(NULL, "[1]", 3, &d), SB_ERR_INVALID_ARG);
+	CHECK_EQ_INT(sb_json_parse(&P, NULL, 0, &d), SB_ERR_JSON);
+	CHECK_EQ_INT(F.live, 0);
 }
 
 TEST(unescape_direct)
@@ -463,5 +693,10 @@ int main(void)
 	RUN(unescape_direct);
 	RUN(strict_syntax);
 	RUN(nesting_cap);
+	RUN(parse_and_walk);
+	RUN(parse_any_text);
+	RUN(member_ambiguous);
+	RUN(unread_strings_not_decoded);
+	RUN(parse_allocation_failure);
 	return harness_main();
 }

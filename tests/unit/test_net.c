@@ -173,6 +173,60 @@ TEST(proxy_urls)
 	CHECK_EQ_INT(sb_proxy_parse("", &p, msg, sizeof(msg)), SB_ERR_CONFIG);
 }
 
+/* Brackets hold an IPv6 address, nothing else: in proxy URLs and in
+ * both halves of --resolve entries (curl's [IPv6]:PORT:ADDR host form is
+ * read). */
+TEST(brackets_only_for_ipv6)
+{
+	static const char *const bad_proxies[] = {
+		"http://[ab.be]:3128", "http://u:secret@[ab.be]:3128",
+		"[127.0.0.1]:3128", "http://[dead.beef]/", "http://[abc]",
+	};
+	static const char *const bad_resolve[] = {
+		"sonar.test:443:[127.0.0.1]", "sonar.test:443:127.0.0.2,[ab.be]",
+		"[ab.be]:443:127.0.0.1",      "[sonar.test]:443:127.0.0.1",
+		"+[1.2.3.4]:443:127.0.0.1",
+	};
+	const char *v6host[] = {"[::1]:9443:127.0.0.1,[::2]", NULL};
+	const char *one[2] = {NULL, NULL};
+	char addrs[8][64], msg[128];
+	sb_proxy_url p;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_proxies) / sizeof(bad_proxies[0]); i++) {
+		msg[0] = '\0';
+		CHECKF(sb_proxy_parse(bad_proxies[i], &p, msg, sizeof(msg)) ==
+			       SB_ERR_CONFIG,
+		       "accepted %s", bad_proxies[i]);
+		CHECKF(strstr(msg, "brackets hold IPv6 addresses only") !=
+			       NULL,
+		       "%s: %s", bad_proxies[i], msg);
+		CHECK(strstr(msg, "secret") == NULL && p.password[0] == '\0');
+	}
+	for (i = 0; i < sizeof(bad_resolve) / sizeof(bad_resolve[0]); i++) {
+		one[0] = bad_resolve[i];
+		msg[0] = '\0';
+		CHECKF(sb_resolve_lookup(one, "sonar.test", 443, addrs, 8, msg,
+					 sizeof(msg)) == -1,
+		       "accepted %s", bad_resolve[i]);
+		CHECKF(strstr(msg, "brackets hold IPv6 addresses only") !=
+			       NULL,
+		       "%s: %s", bad_resolve[i], msg);
+	}
+	CHECK_EQ_INT(sb_resolve_lookup(v6host, "::1", 9443, addrs, 8, msg,
+				       sizeof(msg)),
+		     2);
+	CHECK_STR_EQ(addrs[0], "127.0.0.1");
+	CHECK_STR_EQ(addrs[1], "::2");
+	CHECK_EQ_INT(sb_resolve_lookup(v6host, "::2", 9443, addrs, 8, msg,
+				       sizeof(msg)),
+		     0);
+	CHECK_EQ_INT(sb_proxy_parse("http://[fd00::1]:3128", &p, msg,
+				    sizeof(msg)),
+		     SB_OK);
+	CHECK_STR_EQ(p.host, "fd00::1");
+}
+
 TEST(pins)
 {
 	unsigned char pins[8][32];
@@ -617,6 +671,7 @@ int main(void)
 	RUN(noproxy_matching);
 	RUN(resolve_entries);
 	RUN(proxy_urls);
+	RUN(brackets_only_for_ipv6);
 	RUN(pins);
 	RUN(retry_after);
 	RUN(retry_503_then_ok);

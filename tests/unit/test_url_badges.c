@@ -116,6 +116,37 @@ TEST(url_parse_rejected)
 	EXPECT_BAD_URL("https://h!/");
 }
 
+/* Brackets hold an IPv6 address, nothing else. */
+TEST(url_brackets_only_for_ipv6)
+{
+	static const char *const bad[] = {
+		"https://[ab.be]/",  "https://[ab.be]:443",
+		"https://[1.2.3.4]", "https://[dead.beef]/sonar",
+		"https://[abc]",     "https://[1:2:3]",
+		"https://[::1::2]",  "https://[1:2:3:4:5:6:7:8:9]",
+	};
+	char msg[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		msg[0] = '\0';
+		CHECKF(sb_url_parse(bad[i], &U, msg, sizeof(msg)) ==
+			       SB_ERR_CONFIG,
+		       "accepted: %s", bad[i]);
+		CHECKF(strstr(msg, "is not an IPv6 address") != NULL,
+		       "%s: %s", bad[i], msg);
+	}
+	CHECK_EQ_INT(sb_url_parse("https://[ab.be]/", &U, msg, sizeof(msg)),
+		     SB_ERR_CONFIG);
+	CHECK_STR_EQ(msg, "invalid base URL: '[ab.be]' is not an IPv6 address "
+			  "(brackets hold IPv6 addresses only)");
+	EXPECT_URL("https://[::ffff:10.1.2.3]:8443/s", 1, "::ffff:10.1.2.3",
+		   8443, "/s", "https://[::ffff:10.1.2.3]:8443/s",
+		   "[::ffff:10.1.2.3]:8443");
+	EXPECT_URL("http://[FE80::AB:1]", 0, "FE80::AB:1", 80, "",
+		   "http://[FE80::AB:1]", "[FE80::AB:1]");
+}
+
 TEST(url_parse_long)
 {
 	char text[SB_MAX_HOST_LEN + SB_MAX_PATH_LEN + 64], msg[128];
@@ -381,6 +412,7 @@ int main(void)
 {
 	RUN(url_parse_ok);
 	RUN(url_parse_rejected);
+	RUN(url_brackets_only_for_ipv6);
 	RUN(url_parse_long);
 	RUN(form_encode);
 	RUN(badge_image_urls);

@@ -52,8 +52,8 @@ int cli_file_read(const char *path, size_t max, cli_file *f)
 			if (ncap > max + 2)
 				ncap = max + 2;
 			if (ncap <= f->len + 1) {
-				cli_error("%.300s is larger than %zu bytes",
-					  path, max);
+				cli_error("%.300s is larger than %lu bytes",
+					  path, (unsigned long)max);
 				goto fail;
 			}
 			nd = realloc(f->data, ncap);
@@ -76,7 +76,8 @@ int cli_file_read(const char *path, size_t max, cli_file *f)
 			break;
 		f->len += (size_t)n;
 		if (f->len > max) {
-			cli_error("%.300s is larger than %zu bytes", path, max);
+			cli_error("%.300s is larger than %lu bytes", path,
+				  (unsigned long)max);
 			goto fail;
 		}
 	}

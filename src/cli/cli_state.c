@@ -23,6 +23,7 @@
 #include <mbedtls/sha256.h>
 
 #include "cli.h"
+#include "sb_util.h"
 
 #define STATE_MAX (64u * 1024u * 1024u)
 #define HEADER "# sonarbadge rotation state v1\n"
@@ -175,8 +176,8 @@ static int key_ok(const char *k)
 
 static int bad(const char *path, size_t line, const char *what)
 {
-	cli_error("state file %.300s, line %zu: %s (fix or remove the file)",
-		  path, line, what);
+	cli_error("state file %.300s, line %lu: %s (fix or remove the file)",
+		  path, (unsigned long)line, what);
 	return EXIT_USAGE;
 }
 
@@ -294,7 +295,7 @@ int cli_state_pending(const cli_state *s, const char *project, char *fp,
 static int save(const cli_state *s)
 {
 	size_t cap = sizeof(HEADER) + 16, len, i;
-	char *buf, *p;
+	char *buf, *p, num[SB_DEC_MAX];
 	int rc;
 
 	for (i = 0; i < s->n; i++)
@@ -311,13 +312,15 @@ static int save(const cli_state *s)
 
 		p = buf + len;
 		if (e->rotated >= 0)
-			len += (size_t)snprintf(p, cap - len, "rotated\t%lld\t%s\n",
-						e->rotated, e->key);
+			len += (size_t)snprintf(p, cap - len, "rotated\t%s\t%s\n",
+						sb_dec_i64(num, e->rotated),
+						e->key);
 		p = buf + len;
 		if (e->pending >= 0)
 			len += (size_t)snprintf(p, cap - len,
-						"pending\t%lld\t%s\t%s\n",
-						e->pending, e->fp, e->key);
+						"pending\t%s\t%s\t%s\n",
+						sb_dec_i64(num, e->pending),
+						e->fp, e->key);
 	}
 	rc = cli_file_replace(s->path, buf, len, 0600);
 	free(buf);

@@ -140,8 +140,8 @@ int cmd_check(sb_client *c, const cli_options *o)
 			}
 			if (hit->err != SB_OK)
 				broken++;
-			printf("%s:%zu: %s %s %s%s%s%s%s%s\n", o->args[i],
-			       line_of(f->data, ref.start),
+			printf("%s:%lu: %s %s %s%s%s%s%s%s\n", o->args[i],
+			       (unsigned long)line_of(f->data, ref.start),
 			       hit->err == SB_OK ? "ok" : "broken", key,
 			       sb_badge_kind_name(ref.kind),
 			       ref.metric[0] && ref.kind == SB_BADGE_MEASURE
@@ -166,8 +166,9 @@ int cmd_check(sb_client *c, const cli_options *o)
 		fprintf(stderr, "sonarbadge: no badge URL of %s in the files\n",
 			base);
 	else
-		fprintf(stderr, "sonarbadge: %zu badge URL%s checked, %zu "
+		fprintf(stderr, "sonarbadge: %lu badge URL%s checked, %lu "
 				"broken\n",
-			total, total == 1 ? "" : "s", broken);
+			(unsigned long)total, total == 1 ? "" : "s",
+			(unsigned long)broken);
 	return broken ? EXIT_CHECK : EXIT_OK;
 }

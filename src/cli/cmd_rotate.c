@@ -129,9 +129,9 @@ static int read_from(const char *path)
 		for (k = 0; l[k]; k++)
 			if ((unsigned char)l[k] < 0x20 || l[k] == 0x7f ||
 			    l[k] == ' ') {
-				cli_error("%.300s, line %zu: a project key "
+				cli_error("%.300s, line %lu: a project key "
 					  "holds a space or control character",
-					  path, line);
+					  path, (unsigned long)line);
 				cli_file_free(&f);
 				return EXIT_USAGE;
 			}
@@ -437,10 +437,10 @@ int cmd_rotate(sb_client *c, const cli_options *o)
 		last = st ? cli_state_rotated(st, key) : -1;
 		if (o->older_than_s && last >= 0 &&
 		    now - last < o->older_than_s) {
-			char why[96];
+			char why[96], age[SB_DEC_MAX];
 
-			snprintf(why, sizeof(why), "rotated %lld s ago",
-				 now - last);
+			snprintf(why, sizeof(why), "rotated %s s ago",
+				 sb_dec_i64(age, now - last));
 			print_line(o, key, NULL, NULL, "skipped", why);
 			skipped++;
 			continue;
@@ -517,15 +517,17 @@ int cmd_rotate(sb_client *c, const cli_options *o)
 	}
 	if (o->dry_run)
 		fprintf(stderr,
-			"sonarbadge: dry run: %zu project%s would be rotated, "
-			"%zu skipped; nothing was changed\n",
-			planned, planned == 1 ? "" : "s", skipped);
+			"sonarbadge: dry run: %lu project%s would be rotated, "
+			"%lu skipped; nothing was changed\n",
+			(unsigned long)planned, planned == 1 ? "" : "s",
+			(unsigned long)skipped);
 	else
 		fprintf(stderr,
-			"sonarbadge: rotated %zu of %zu project%s (%zu failed, "
-			"%zu skipped%s)\n",
-			rotated, nprojects, nprojects == 1 ? "" : "s", failed,
-			skipped,
+			"sonarbadge: rotated %lu of %lu project%s (%lu failed, "
+			"%lu skipped%s)\n",
+			(unsigned long)rotated, (unsigned long)nprojects,
+			nprojects == 1 ? "" : "s", (unsigned long)failed,
+			(unsigned long)skipped,
 			abort_rc && i < nprojects ? ", stopped early" : "");
 	for (i = 0; i < nprojects; i++) {
 		if (projects[i].new_token) {

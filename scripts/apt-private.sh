@@ -23,6 +23,7 @@ die() { echo "apt-private: $*" >&2; exit 1; }
 [ $# -ge 3 ] || usage
 MODE=$1 DEST=$2
 shift 2
+case "$DEST" in /*) ;; *) DEST=$(pwd)/$DEST ;; esac
 case "$MODE" in
 binary) [ $# -ge 2 ] || usage; ARCH=$1; shift ;;
 source) [ $# -eq 1 ] || usage; ARCH=$(dpkg --print-architecture) ;;

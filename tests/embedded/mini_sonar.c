@@ -124,7 +124,7 @@ static int answer(mini_sonar *s, int status, const char *reason,
 	size_t n = strlen(body);
 	int rc;
 
-	/* No %zu: newlib-nano prints it literally. */
+	/* No size_t conversion: newlib-nano prints it literally. */
 	snprintf(head, sizeof(head),
 		 "HTTP/1.1 %d %s\r\nServer: mini_sonar\r\n%s"
 		 "Content-Length: %lu\r\n\r\n",

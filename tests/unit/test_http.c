@@ -108,7 +108,8 @@ TEST(request_post_exact)
 	CHECK_EQ_INT(len, strlen(out));
 }
 
-/* The number writer the request uses for Content-Length (no %zu). */
+/* The number writer the request uses for Content-Length (newlib-nano
+ * prints a size_t conversion literally). */
 TEST(decimal_writer)
 {
 	char d[SB_DEC_MAX];

@@ -22,7 +22,9 @@ endif
 MBEDTLS_CFLAGS ?= $(shell pkg-config --cflags mbedtls mbedx509 mbedcrypto 2>/dev/null)
 MBEDTLS_LIBS ?= $(shell pkg-config --libs mbedtls mbedx509 mbedcrypto 2>/dev/null || echo -lmbedtls -lmbedx509 -lmbedcrypto)
 
-CPPFLAGS += -Iinclude -Isrc -Iport/posix -D_POSIX_C_SOURCE=200809L
+# _FILE_OFFSET_BITS=64: 64-bit file offsets and inode numbers on 32-bit
+# systems too (else stat and readdir fail with EOVERFLOW there).
+CPPFLAGS += -Iinclude -Isrc -Iport/posix -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(MBEDTLS_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 

@@ -4,4 +4,4 @@
 # the work: as root it installs what is missing, otherwise it says what is.
 exec sh "$(dirname "$0")/../scripts/install-deps.sh" \
 	nginx openssl curl python3 python3-requests valgrind time gnuplot-nox \
-	gcc-arm-none-eabi libnewlib-arm-none-eabi liblwip-dev binutils ca-certificates
+	gcc-arm-none-eabi libnewlib-arm-none-eabi binutils ca-certificates

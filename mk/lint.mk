@@ -3,6 +3,12 @@
 # any finding. Both tools are Debian packages (cppcheck, clang-tidy); as root
 # `make lint` installs them when missing.
 #
+# `make lint-formats` (part of `make lint`): no printf/scanf conversion
+# with a z, t, j, ll, hh or L length modifier in src/, port/ and the
+# tests' C files (scripts/check-formats.sh; newlib-nano prints none of
+# them). It first checks itself on tests/lint/: every line of
+# formats_bad.txt must be reported, nothing of formats_ok.txt.
+#
 # Suppressions live next to the code they concern, as
 # "cppcheck-suppress ID" / "NOLINT(check)" comments with a reason.
 
@@ -47,7 +53,7 @@ LINT_CPPCHECK_FLAGS ?= --quiet --error-exitcode=1 --std=c11 --inline-suppr \
 	-D__linux__ -D__GNUC__ -U__cplusplus \
 	-Iinclude -Isrc -Iport/posix
 
-.PHONY: lint lint-deps lint-cppcheck lint-tidy
+.PHONY: lint lint-deps lint-cppcheck lint-tidy lint-formats
 
 lint-deps:
 	@missing=""; \
@@ -73,5 +79,14 @@ lint-tidy: lint-deps
 	[ $$status -eq 0 ] && echo "clang-tidy: $(words $(LINT_SRCS)) files, no findings"; \
 	exit $$status
 
-lint: lint-cppcheck lint-tidy
+lint-formats:
+	@want=$$(grep -cE '^(printf|sscanf)' tests/lint/formats_bad.txt); \
+	got=$$(sh scripts/check-formats.sh tests/lint/formats_bad.txt 2>/dev/null | wc -l); \
+	if [ "$$got" -ne "$$want" ]; then \
+		echo "lint-formats: the check found $$got of the $$want conversions of tests/lint/formats_bad.txt" >&2; exit 1; fi; \
+	sh scripts/check-formats.sh tests/lint/formats_ok.txt || { \
+		echo "lint-formats: the check rejects tests/lint/formats_ok.txt" >&2; exit 1; }; \
+	sh scripts/check-formats.sh && echo "lint-formats: no z/t/j/ll/hh/L conversion (checked on $$want fixture lines first)"
+
+lint: lint-formats lint-cppcheck lint-tidy
 	@echo "lint: no findings"

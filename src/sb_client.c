@@ -5,6 +5,7 @@
  */
 #include "sb_client.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000u
@@ -126,7 +127,12 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 		sb_fmt(msg, msg_cap, "out of memory");
 		return SB_ERR_NOMEM;
 	}
-	c->port = *port;
+	/* Copy only what the caller's struct has: a port written against
+	 * version 1 ends before the file hooks. */
+	if (port->version >= 2)
+		c->port = *port;
+	else
+		memcpy(&c->port, port, offsetof(sb_port, file_open));
 	sb_http_response_init(&c->resp, &c->port, 0);
 	conf = *cfg;
 	if (!conf.connect_timeout_ms)

@@ -150,7 +150,7 @@ static void trace_request(run *r)
 	char line[1024];
 	const char *p = r->req, *e;
 
-	if (!sb_diag_tracing(r->ex->diag))
+	if (!p || !sb_diag_tracing(r->ex->diag))
 		return;
 	while ((e = strstr(p, "\r\n")) != NULL && e != p) {
 		size_t n = (size_t)(e - p);

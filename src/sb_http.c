@@ -94,7 +94,7 @@ sb_err sb_http_write_request(const sb_http_request *req, char *out,
 		PUT("\r\n");
 	}
 	if (req->body) {
-		snprintf(num, sizeof(num), "%zu", req->body_len);
+		sb_dec_u64(num, req->body_len);
 		PUT("Content-Type: ");
 		PUT(req->content_type ? req->content_type
 				      : "application/x-www-form-urlencoded");

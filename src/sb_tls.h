@@ -57,4 +57,8 @@ const char *sb_tls_message(const sb_tls *t);
 /* e.g. "TLSv1.2 TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384" after connect. */
 void sb_tls_describe(const sb_tls *t, char *out, size_t cap);
 
+/* 1 when mbedTLS's memory comes from the port (mbedTLS was built with
+ * MBEDTLS_PLATFORM_MEMORY), 0 when mbedTLS allocates on its own. */
+int sb_tls_memory_routed(void);
+
 #endif

@@ -3,14 +3,15 @@
  * mbedTLS (the SHA-256 of sb_token_fingerprint too). Verification is
  * required (unless the caller asked for insecure), SNI and the host-name
  * check are always set, TLS 1.2 is the floor. The DRBG is seeded from the
- * port's entropy and the record I/O goes through the port's sockets,
- * bounded by the caller's deadline.
+ * port's entropy, the record I/O goes through the port's sockets, bounded
+ * by the caller's deadline, and trust-store files through the port's file
+ * hooks. Where mbedTLS was built with MBEDTLS_PLATFORM_MEMORY its memory
+ * comes from the port too.
  */
 #include "sb_tls.h"
 
+#include <stdint.h>
 #include <string.h>
-#include <errno.h>
-#include <stdio.h>
 
 #include "sb_mbedtls_compat.h"
 #include "sb_net.h"
@@ -81,6 +82,71 @@ const char *const sb_default_ca_files[] = {
 	"/etc/ssl/cert.pem",
 	NULL,
 };
+
+/* ---------------------------------------------------------------------
+ * mbedTLS's memory through the port. mbedTLS has one allocator for the
+ * whole process (mbedtls_platform_set_calloc_free, present only with
+ * MBEDTLS_PLATFORM_MEMORY): the port of the first live TLS object serves
+ * it until the last one is destroyed, then mbedTLS's default is back.
+ * Clients alive at the same time should therefore share one allocator,
+ * and an application that uses mbedTLS itself meanwhile, or sets its own
+ * mbedTLS allocator, builds with -DSB_MBEDTLS_PORT_MEMORY=0.
+ */
+#ifndef SB_MBEDTLS_PORT_MEMORY
+#define SB_MBEDTLS_PORT_MEMORY 1
+#endif
+#if SB_MBEDTLS_PORT_MEMORY && defined(MBEDTLS_PLATFORM_MEMORY) && \
+	!(defined(MBEDTLS_PLATFORM_CALLOC_MACRO) &&                \
+	  defined(MBEDTLS_PLATFORM_FREE_MACRO))
+#define SB_ROUTE_MBEDTLS_MEMORY 1
+static sb_port memory_port; /* a copy: the client's may go first */
+static unsigned memory_users;
+
+static void *port_calloc(size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	return memory_port.alloc(memory_port.ctx, n * size);
+}
+
+static void port_free(void *ptr)
+{
+	memory_port.free(memory_port.ctx, ptr);
+}
+
+static void memory_attach(const sb_port *port)
+{
+	if (memory_users++ > 0)
+		return;
+	memory_port = *port;
+	mbedtls_platform_set_calloc_free(port_calloc, port_free);
+}
+
+static void memory_detach(void)
+{
+	if (memory_users == 0 || --memory_users > 0)
+		return;
+#if defined(MBEDTLS_PLATFORM_STD_CALLOC) && defined(MBEDTLS_PLATFORM_STD_FREE)
+	mbedtls_platform_set_calloc_free(MBEDTLS_PLATFORM_STD_CALLOC,
+					 MBEDTLS_PLATFORM_STD_FREE);
+#endif
+}
+#else
+#define SB_ROUTE_MBEDTLS_MEMORY 0
+static void memory_attach(const sb_port *port)
+{
+	(void)port;
+}
+
+static void memory_detach(void)
+{
+}
+#endif
+
+int sb_tls_memory_routed(void)
+{
+	return SB_ROUTE_MBEDTLS_MEMORY;
+}
 
 static int entropy_cb(void *ctx, unsigned char *out, size_t len)
 {
@@ -301,10 +367,11 @@ static sb_err load_extra_root(sb_tls *t, const char *pem, char *msg,
 
 
 /* ---------------------------------------------------------------------
- * The streamed trust store. A PEM bundle is read through a small window
- * (C stdio, as mbedTLS's own file functions do), one certificate at a
- * time, so the whole Debian bundle (about 220 KB of PEM, 600 KB parsed)
- * never sits in memory.
+ * The streamed trust store. A PEM bundle is read through a small window,
+ * one certificate at a time, so the whole Debian bundle (about 220 KB of
+ * PEM, 600 KB parsed) never sits in memory. The port's file_open/read/
+ * close hooks feed the window; a port without them reads the file whole
+ * with read_file and the window walks over that copy.
  */
 #define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
 #define PEM_END "-----END CERTIFICATE-----"
@@ -327,6 +394,80 @@ static const char *find_text(const char *hay, size_t len, const char *needle)
 
 enum { PEM_OK = 0, PEM_UNREADABLE = -1, PEM_NOMEM = -2 };
 
+/* A file read in pieces: through the port's file hooks, or from a whole
+ * copy read with read_file. */
+struct file_src {
+	const sb_port *port;
+	struct sb_file *file;
+	unsigned char *data;
+	size_t len, pos;
+};
+
+static int have_file_hooks(const sb_port *port)
+{
+	return port->version >= 2 && port->file_open && port->file_read &&
+	       port->file_close;
+}
+
+static void file_error(const sb_port *port, const char *path, char *msg,
+		       size_t cap)
+{
+	const char *why = port->describe_error
+				  ? port->describe_error(port->ctx)
+				  : NULL;
+
+	sb_fmt(msg, cap, "cannot read CA file %s%s%s", path,
+	       why && *why ? ": " : "", why && *why ? why : "");
+}
+
+static int src_open(const sb_port *port, const char *path,
+		    struct file_src *src, char *msg, size_t cap)
+{
+	int rc;
+
+	memset(src, 0, sizeof(*src));
+	src->port = port;
+	if (have_file_hooks(port))
+		rc = port->file_open(port->ctx, path, SB_MAX_CA_FILE_BYTES,
+				     &src->file);
+	else
+		rc = port->read_file(port->ctx, path, SB_MAX_CA_FILE_BYTES,
+				     &src->data, &src->len);
+	if (rc == SB_PORT_ERR_NOMEM)
+		return PEM_NOMEM;
+	if (rc != 0) {
+		file_error(port, path, msg, cap);
+		return PEM_UNREADABLE;
+	}
+	return PEM_OK;
+}
+
+/* Bytes copied into buf (0 at the end), or PEM_UNREADABLE. */
+static int src_read(struct file_src *src, char *buf, size_t len)
+{
+	int n;
+
+	if (src->file) {
+		n = src->port->file_read(src->port->ctx, src->file,
+					 (unsigned char *)buf, len);
+		return n < 0 ? PEM_UNREADABLE : n;
+	}
+	if (len > src->len - src->pos)
+		len = src->len - src->pos;
+	memcpy(buf, src->data + src->pos, len);
+	src->pos += len;
+	return (int)len;
+}
+
+static void src_close(struct file_src *src)
+{
+	if (src->file)
+		src->port->file_close(src->port->ctx, src->file);
+	if (src->data)
+		src->port->free(src->port->ctx, src->data);
+	memset(src, 0, sizeof(*src));
+}
+
 /*
  * Call visit for each certificate of the PEM file that mbedTLS parses,
  * until it returns non-zero. *markers counts the BEGIN CERTIFICATE
@@ -335,35 +476,18 @@ enum { PEM_OK = 0, PEM_UNREADABLE = -1, PEM_NOMEM = -2 };
 static int pem_stream(sb_tls *t, const char *path, pem_visit visit, void *arg,
 		      int *markers, char *msg, size_t cap)
 {
-	FILE *f;
+	struct file_src src;
 	char *win;
 	size_t have = 0;
-	int eof = 0, result = PEM_OK;
-	long size;
+	int eof = 0, result;
 
 	*markers = 0;
-	errno = 0;
-	f = fopen(path, "rb");
-	if (!f) {
-		sb_fmt(msg, cap, "cannot read CA file %s: %s", path,
-		       errno ? strerror(errno) : "cannot open");
-		return PEM_UNREADABLE;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		sb_fmt(msg, cap, "cannot read CA file %s: not a regular file",
-		       path);
-		fclose(f);
-		return PEM_UNREADABLE;
-	}
-	if ((unsigned long)size > SB_MAX_CA_FILE_BYTES) {
-		sb_fmt(msg, cap, "cannot read CA file %s: file too large", path);
-		fclose(f);
-		return PEM_UNREADABLE;
-	}
+	result = src_open(t->port, path, &src, msg, cap);
+	if (result != PEM_OK)
+		return result;
 	win = t->port->alloc(t->port->ctx, PEM_WINDOW + 1);
 	if (!win) {
-		fclose(f);
+		src_close(&src);
 		return PEM_NOMEM;
 	}
 	for (;;) {
@@ -371,20 +495,16 @@ static int pem_stream(sb_tls *t, const char *path, pem_visit visit, void *arg,
 		size_t end;
 
 		if (!eof && have < PEM_WINDOW) {
-			size_t n = fread(win + have, 1, PEM_WINDOW - have, f);
+			int n = src_read(&src, win + have, PEM_WINDOW - have);
 
-			if (n == 0) {
-				if (ferror(f)) {
-					sb_fmt(msg, cap,
-					       "cannot read CA file %s: %s", path,
-					       errno ? strerror(errno)
-						     : "read error");
-					result = PEM_UNREADABLE;
-					break;
-				}
-				eof = 1;
+			if (n < 0) {
+				file_error(t->port, path, msg, cap);
+				result = PEM_UNREADABLE;
+				break;
 			}
-			have += n;
+			if (n == 0)
+				eof = 1;
+			have += (size_t)n;
 		}
 		b = find_text(win, have, PEM_BEGIN);
 		if (!b) {
@@ -441,7 +561,7 @@ static int pem_stream(sb_tls *t, const char *path, pem_visit visit, void *arg,
 		memmove(win, win + end, have);
 	}
 	t->port->free(t->port->ctx, win);
-	fclose(f);
+	src_close(&src);
 	return result;
 }
 
@@ -635,6 +755,88 @@ static sb_err load_trust(sb_tls *t, const sb_tls_config *cfg, char *msg,
 	return t->extra_pem ? SB_OK : SB_ERR_NOMEM;
 }
 
+struct folder_walk {
+	sb_tls *t;
+	const char *dir;
+	int nomem;
+};
+
+/* Add the certificates of one entry of a CA folder; what cannot be read
+ * (a sub-folder, a FIFO) or parsed is skipped, as OpenSSL does. */
+static int visit_folder_entry(void *arg, const char *name)
+{
+	struct folder_walk *w = arg;
+	const sb_port *port = w->t->port;
+	size_t dlen = strlen(w->dir), nlen = strlen(name);
+	char *path = port->alloc(port->ctx, dlen + nlen + 2);
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!path) {
+		w->nomem = 1;
+		return 1;
+	}
+	memcpy(path, w->dir, dlen);
+	path[dlen] = '/';
+	memcpy(path + dlen + 1, name, nlen + 1);
+	rc = port->read_file(port->ctx, path, SB_MAX_CA_FILE_BYTES, &data,
+			     &len);
+	port->free(port->ctx, path);
+	if (rc == SB_PORT_ERR_NOMEM) {
+		w->nomem = 1;
+		return 1;
+	}
+	if (rc != 0)
+		return 0;
+	rc = mbedtls_x509_crt_parse(&w->t->ca, data,
+				    strstr((const char *)data, "-----BEGIN")
+					    ? len + 1
+					    : len);
+	port->free(port->ctx, data);
+	if (rc == MBEDTLS_ERR_X509_ALLOC_FAILED) {
+		w->nomem = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* --capath: every certificate of the folder's files (hashed by c_rehash
+ * or not), listed through the port's list_dir. */
+static sb_err load_folder(sb_tls *t, const char *dir, char *msg, size_t cap)
+{
+	struct folder_walk w;
+	int rc;
+
+	if (t->port->version < 2 || !t->port->list_dir) {
+		sb_fmt(msg, cap,
+		       "cannot use CA folder %s: this port lists no folders "
+		       "(give a CA file)",
+		       dir);
+		return SB_ERR_CONFIG;
+	}
+	w.t = t;
+	w.dir = dir;
+	w.nomem = 0;
+	rc = t->port->list_dir(t->port->ctx, dir, visit_folder_entry, &w);
+	if (w.nomem)
+		return SB_ERR_NOMEM;
+	if (rc != 0) {
+		const char *why = t->port->describe_error
+					  ? t->port->describe_error(t->port->ctx)
+					  : NULL;
+
+		sb_fmt(msg, cap, "cannot read CA folder %s%s%s", dir,
+		       why && *why ? ": " : "", why && *why ? why : "");
+		return SB_ERR_CONFIG;
+	}
+	if (!t->ca.raw.p) {
+		sb_fmt(msg, cap, "no usable certificate in CA folder %s", dir);
+		return SB_ERR_CONFIG;
+	}
+	return SB_OK;
+}
+
 static sb_err load_store(sb_tls *t, const sb_tls_config *cfg, char *msg,
 			 size_t cap)
 {
@@ -649,16 +851,8 @@ static sb_err load_store(sb_tls *t, const sb_tls_config *cfg, char *msg,
 			return err;
 		return load_file(t, cfg->ca_file, &unreadable, msg, cap);
 	}
-	if (cfg->ca_path) {
-		int rc = mbedtls_x509_crt_parse_path(&t->ca, cfg->ca_path);
-
-		if (rc < 0 || !t->ca.raw.p) {
-			sb_fmt(msg, cap, "no usable certificate in CA folder %s",
-			       cfg->ca_path);
-			return SB_ERR_CONFIG;
-		}
-		return SB_OK;
-	}
+	if (cfg->ca_path)
+		return load_folder(t, cfg->ca_path, msg, cap);
 	for (i = 0; sb_default_ca_files[i]; i++) {
 		err = probe_bundle(t, sb_default_ca_files[i], &unreadable,
 				   &streamed, msg, cap);
@@ -747,6 +941,7 @@ sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
 	if (!t)
 		return SB_ERR_NOMEM;
 	t->port = port;
+	memory_attach(port);
 	mbedtls_ctr_drbg_init(&t->drbg);
 	mbedtls_ssl_config_init(&t->conf);
 	mbedtls_x509_crt_init(&t->ca);
@@ -856,6 +1051,7 @@ void sb_tls_destroy(sb_tls *t)
 		mbedtls_platform_zeroize(t, sizeof(*t));
 		port->free(port->ctx, t);
 	}
+	memory_detach();
 }
 
 /* Does the certificate name this IP address (iPAddress SAN entries)? */

@@ -100,6 +100,39 @@ int sb_ascii_caseeq(const char *a, const char *b)
 	return la == lb && sb_ascii_ncaseeq(a, b, la);
 }
 
+/* Digits of v at out, NUL-terminated (at most 21 bytes). */
+static void put_dec(char *out, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + (int)(v % 10u));
+		v /= 10u;
+	} while (v);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+}
+
+char *sb_dec_u64(char out[SB_DEC_MAX], uint64_t v)
+{
+	put_dec(out, v);
+	return out;
+}
+
+char *sb_dec_i64(char out[SB_DEC_MAX], int64_t v)
+{
+	if (v >= 0) {
+		put_dec(out, (uint64_t)v);
+	} else {
+		out[0] = '-';
+		/* -(v + 1) + 1 stays in range for INT64_MIN. */
+		put_dec(out + 1, (uint64_t)(-(v + 1)) + 1u);
+	}
+	return out;
+}
+
 sb_err sb_copy(char *dst, size_t cap, const char *src, size_t len)
 {
 	if (!dst || cap == 0 || len >= cap)

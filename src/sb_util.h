@@ -3,6 +3,7 @@
 #define SB_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sonarbadge/sonarbadge.h"
 
@@ -39,6 +40,16 @@ void sb_fmt(char *dst, size_t cap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
+
+/*
+ * Decimal text of v in out, which holds SB_DEC_MAX bytes; returns out, for
+ * a "%s". Small C libraries (newlib-nano, Debian's newlib) have no size_t,
+ * long long or intmax_t length modifiers, so no format string of the
+ * library, its ports or its tests uses one (`make lint` checks).
+ */
+#define SB_DEC_MAX 22 /* a sign, 20 digits (UINT64_MAX) and a NUL */
+char *sb_dec_u64(char out[SB_DEC_MAX], uint64_t v);
+char *sb_dec_i64(char out[SB_DEC_MAX], int64_t v);
 
 /* Duplicate a string with the port's allocator (NULL on failure). */
 char *sb_strdup(const sb_port *port, const char *s);

@@ -58,9 +58,8 @@ sb_err sb_version_parse(const char *text, sb_server_version *out)
 	out->build = part[3];
 	sb_fmt(out->text, sizeof(out->text), "%.*s", (int)strcspn(text, " \t\r\n"),
 	       text);
-	if (out->major >= 2025)
-		out->flavour = SB_FLAVOUR_SERVER;
-	else if (out->major >= 24 && out->major <= 99)
+	/* Server is 9.x, 10.x or 2025 and on; Community Build 24 to 99. */
+	if (out->major >= 24 && out->major <= 99)
 		out->flavour = SB_FLAVOUR_COMMUNITY_BUILD;
 	else if (out->major == 8 && out->minor == 0 && out->build != SQ80_BUILD)
 		out->flavour = SB_FLAVOUR_CLOUD;

@@ -22,7 +22,12 @@
 extern "C" {
 #endif
 
-#define SB_PORT_VERSION 1
+/*
+ * 1: the hooks up to unix_time. 2: the optional file hooks after it
+ * (file_open, file_read, file_close, list_dir). The library reads a field
+ * only when version says it is there.
+ */
+#define SB_PORT_VERSION 2
 
 /* Hook results (negative values; >= 0 means success). */
 #define SB_PORT_TIMEOUT (-1)
@@ -36,6 +41,8 @@ extern "C" {
 
 /* A connected socket; each port defines the struct. */
 struct sb_socket;
+/* A file open for reading in pieces; each port defines the struct. */
+struct sb_file;
 
 typedef struct sb_port {
 	/* SB_PORT_VERSION; fields are only ever appended. */
@@ -93,7 +100,36 @@ typedef struct sb_port {
 	 * Retry-After given as an HTTP date when the answer has no Date.
 	 */
 	int64_t (*unix_time)(void *ctx);
+
+	/* Version 2. */
+
+	/*
+	 * Optional, all three or none: a file read in pieces, so that a PEM
+	 * trust bundle (the system's: about 220 KB) is never held whole.
+	 * file_open fails with SB_PORT_ERR_FILE when path is missing, not a
+	 * regular file (a FIFO or a device must fail at once, never block)
+	 * or larger than max_len. file_read returns bytes read (0 at the end
+	 * of the file) or SB_PORT_ERR_FILE, also once more than max_len
+	 * bytes came (a file that grows). file_close never fails. Without
+	 * them, a bundle is read whole with read_file.
+	 */
+	int (*file_open)(void *ctx, const char *path, size_t max_len,
+			 struct sb_file **out);
+	int (*file_read)(void *ctx, struct sb_file *file, unsigned char *buf,
+			 size_t len);
+	void (*file_close)(void *ctx, struct sb_file *file);
+	/*
+	 * Optional: call visit with the name of each entry of the folder
+	 * (not "." nor ".."; the library reads each with read_file, which
+	 * refuses what is not a regular file) until visit returns non-zero.
+	 * Returns 0, or SB_PORT_ERR_FILE when the folder cannot be opened
+	 * or listed to the end. Without it a CA folder (--capath) cannot be
+	 * used.
+	 */
+	int (*list_dir)(void *ctx, const char *path,
+			int (*visit)(void *arg, const char *name), void *arg);
 } sb_port;
+
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #include "sb_port_posix.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -31,6 +32,11 @@
 
 struct sb_socket {
 	int fd;
+};
+
+struct sb_file {
+	int fd;
+	uint64_t max_len, got;
 };
 
 static void set_error(sb_posix_ctx *px, const char *what, int e)
@@ -412,6 +418,33 @@ static void posix_free(void *ctx, void *ptr)
 	free(ptr);
 }
 
+/*
+ * Open a regular file of at most max_len bytes for reading. O_NONBLOCK:
+ * opening a FIFO must not wait for a writer (it is refused right after,
+ * as every file that is not regular is: /dev/zero, a terminal, a folder).
+ */
+static int open_regular(sb_posix_ctx *px, const char *path, size_t max_len,
+			struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		set_error(px, "open", errno);
+		return -1;
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		set_error(px, "not a regular file", 0);
+		close(fd);
+		return -1;
+	}
+	if (st->st_size < 0 || (uint64_t)st->st_size > max_len) {
+		set_error(px, "file too large", 0);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int posix_read_file(void *ctx, const char *path, size_t max_len,
 			   unsigned char **data, size_t *len)
 {
@@ -419,22 +452,10 @@ static int posix_read_file(void *ctx, const char *path, size_t max_len,
 	struct stat st;
 	unsigned char *buf;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular(px, path, max_len, &st);
 
-	if (fd < 0) {
-		set_error(px, "open", errno);
+	if (fd < 0)
 		return SB_PORT_ERR_FILE;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		set_error(px, "not a regular file", 0);
-		close(fd);
-		return SB_PORT_ERR_FILE;
-	}
-	if ((uint64_t)st.st_size > max_len) {
-		set_error(px, "file too large", 0);
-		close(fd);
-		return SB_PORT_ERR_FILE;
-	}
 	buf = calloc(1, (size_t)st.st_size + 1);
 	if (!buf) {
 		close(fd);
@@ -454,6 +475,97 @@ static int posix_read_file(void *ctx, const char *path, size_t max_len,
 	*data = buf;
 	*len = got;
 	return 0;
+}
+
+static int posix_file_open(void *ctx, const char *path, size_t max_len,
+			   struct sb_file **out)
+{
+	sb_posix_ctx *px = ctx;
+	struct stat st;
+	struct sb_file *f;
+	int fd = open_regular(px, path, max_len, &st);
+
+	if (fd < 0)
+		return SB_PORT_ERR_FILE;
+	f = malloc(sizeof(*f));
+	if (!f) {
+		close(fd);
+		return SB_PORT_ERR_NOMEM;
+	}
+	f->fd = fd;
+	f->max_len = max_len;
+	f->got = 0;
+	*out = f;
+	return 0;
+}
+
+/* Never more than max_len + 1 bytes in all: a file growing while it is
+ * read fails as soon as it passes the cap. */
+static int posix_file_read(void *ctx, struct sb_file *f, unsigned char *buf,
+			   size_t len)
+{
+	sb_posix_ctx *px = ctx;
+	uint64_t left = f->max_len + 1 - f->got;
+	ssize_t n;
+
+	if (len > left)
+		len = (size_t)left;
+	if (len > 0x7fffffff)
+		len = 0x7fffffff;
+	do
+		n = read(f->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		set_error(px, "read", errno);
+		return SB_PORT_ERR_FILE;
+	}
+	f->got += (uint64_t)n;
+	if (f->got > f->max_len) {
+		set_error(px, "file too large", 0);
+		return SB_PORT_ERR_FILE;
+	}
+	return (int)n;
+}
+
+static void posix_file_close(void *ctx, struct sb_file *f)
+{
+	(void)ctx;
+	if (!f)
+		return;
+	close(f->fd);
+	free(f);
+}
+
+static int posix_list_dir(void *ctx, const char *path,
+			  int (*visit)(void *arg, const char *name), void *arg)
+{
+	sb_posix_ctx *px = ctx;
+	DIR *d = opendir(path);
+	int rc = 0;
+
+	if (!d) {
+		set_error(px, "opendir", errno);
+		return SB_PORT_ERR_FILE;
+	}
+	for (;;) {
+		const struct dirent *e;
+
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			if (errno != 0) {
+				set_error(px, "readdir", errno);
+				rc = SB_PORT_ERR_FILE;
+			}
+			break;
+		}
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (visit(arg, e->d_name))
+			break;
+	}
+	closedir(d);
+	return rc;
 }
 
 static void posix_sleep_ms(void *ctx, uint32_t ms)
@@ -496,4 +608,8 @@ void sb_port_posix_init(sb_port *port, sb_posix_ctx *ctx)
 	port->describe_error = posix_describe_error;
 	port->sleep_ms = posix_sleep_ms;
 	port->unix_time = posix_unix_time;
+	port->file_open = posix_file_open;
+	port->file_read = posix_file_read;
+	port->file_close = posix_file_close;
+	port->list_dir = posix_list_dir;
 }

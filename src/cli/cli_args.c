@@ -129,6 +129,8 @@ static cli_parse_result set_option(cli_options *o, const cli_opt *opt,
 	long n;
 	unsigned ms;
 
+	if (!v)
+		v = ""; /* a flag: no value is read */
 	switch (opt->id) {
 	case OPT_URL:
 		o->url = v;

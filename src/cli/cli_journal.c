@@ -544,13 +544,16 @@ static char *render(const cli_journal *j, size_t *len)
 			free(buf);
 			return NULL;
 		}
+		char t1[SB_DEC_MAX], t2[SB_DEC_MAX];
+
 		if (e->st.rotated >= 0)
-			o += (size_t)snprintf(buf + o, cap - o, "rotated\t%lld\t%s\n",
-					      e->st.rotated, key);
+			o += (size_t)snprintf(buf + o, cap - o, "rotated\t%s\t%s\n",
+					      sb_dec_i64(t1, e->st.rotated), key);
 		if (e->st.pending >= 0)
 			o += (size_t)snprintf(buf + o, cap - o,
-					      "pending\t%lld\t%lld\t%s\t%s\n",
-					      e->st.pending, e->st.pending_until,
+					      "pending\t%s\t%s\t%s\t%s\n",
+					      sb_dec_i64(t1, e->st.pending),
+					      sb_dec_i64(t2, e->st.pending_until),
 					      e->st.fp, key);
 		free(key);
 	}
@@ -560,10 +563,12 @@ static char *render(const cli_journal *j, size_t *len)
 		for (k = 0; path && k < j->files[i].n; k++) {
 			char *key = encode(j->files[i].keys[k]);
 
+			char t1[SB_DEC_MAX];
+
 			if (key)
 				o += (size_t)snprintf(buf + o, cap - o,
-						      "rewrite\t%lld\t%s\t%s\n",
-						      j->now, path, key);
+						      "rewrite\t%s\t%s\t%s\n",
+						      sb_dec_i64(t1, j->now), path, key);
 			free(key);
 		}
 		free(path);
@@ -644,14 +649,15 @@ static int record(cli_journal *j, const char *fmt_fields, const char *kind,
 		  long long t, const char *key)
 {
 	char *k = encode(key);
-	char line[1024 + 3 * (SB_MAX_KEY_LEN + 1)];
+	char line[1024 + 3 * (SB_MAX_KEY_LEN + 1)], num[SB_DEC_MAX];
 	int rc;
 
 	if (!k) {
 		cli_error("out of memory");
 		return EXIT_USAGE;
 	}
-	snprintf(line, sizeof(line), "%s\t%lld\t%s%s\n", kind, t, fmt_fields, k);
+	snprintf(line, sizeof(line), "%s\t%s\t%s%s\n", kind, sb_dec_i64(num, t),
+		 fmt_fields, k);
 	free(k);
 	rc = append(j, line);
 	sb_wipe(line, sizeof(line));
@@ -661,14 +667,15 @@ static int record(cli_journal *j, const char *fmt_fields, const char *kind,
 int cli_journal_pending(cli_journal *j, const char *key, const char *fp,
 			long long now, long long until)
 {
-	char fields[128];
+	char fields[128], num[SB_DEC_MAX];
 	entry *e = get(j, key);
 
 	if (!e) {
 		cli_error("out of memory");
 		return EXIT_USAGE;
 	}
-	snprintf(fields, sizeof(fields), "%lld\t%.64s\t", until, fp);
+	snprintf(fields, sizeof(fields), "%s\t%.64s\t", sb_dec_i64(num, until),
+		 fp);
 	e->st.pending = now;
 	e->st.pending_until = until;
 	snprintf(e->st.fp, sizeof(e->st.fp), "%.64s", fp);
@@ -728,7 +735,7 @@ int cli_journal_rewrite(cli_journal *j, const char *file, const char *key,
 
 int cli_journal_rewritten(cli_journal *j, const char *file, long long now)
 {
-	char *path = encode(file);
+	char *path = encode(file), num[SB_DEC_MAX];
 	size_t n;
 	char *line;
 	int rc;
@@ -744,7 +751,7 @@ int cli_journal_rewritten(cli_journal *j, const char *file, long long now)
 		cli_error("out of memory");
 		return EXIT_USAGE;
 	}
-	snprintf(line, n, "rewritten\t%lld\t%s\n", now, path);
+	snprintf(line, n, "rewritten\t%s\t%s\n", sb_dec_i64(num, now), path);
 	rc = append(j, line);
 	free(line);
 	free(path);

@@ -425,7 +425,6 @@ int cli_target_replace(cli_target *t, const void *data, size_t len,
 	if (!t->exists)
 		unlinkat(t->dirfd, tmp, 0);
 	temp_forget(slot);
-	slot = -1;
 	fsync(t->dirfd); /* best effort: some file systems refuse */
 	return 0;
 io_error:

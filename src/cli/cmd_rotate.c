@@ -202,8 +202,8 @@ static void choose(run *r, job *jb, const char *bad, long long now)
 	if (o->older_than_s && jb->st.pending < 0 && jb->st.rotated >= 0 &&
 	    now - jb->st.rotated < o->older_than_s) {
 		jb->state = JOB_SKIPPED;
-		snprintf(jb->error, sizeof(jb->error), "rotated %lld s ago",
-			 now - jb->st.rotated);
+		snprintf(jb->error, sizeof(jb->error), "rotated %lu s ago",
+			 (unsigned long)(now - jb->st.rotated));
 		return;
 	}
 	jb->state = o->dry_run ? JOB_PLANNED : JOB_TODO;
@@ -282,9 +282,10 @@ static void wait_for_queued(run *r)
 	}
 	if (!waiting)
 		return;
-	cli_info("waiting %lld s: a renewal of %.200s%s sent by an interrupted "
+	cli_info("waiting %lu s: a renewal of %.200s%s sent by an interrupted "
 		 "run may still be queued in the server",
-		 until - now, first, waiting > 1 ? " and others" : "");
+		 (unsigned long)(until - now), first,
+		 waiting > 1 ? " and others" : "");
 	sleep_s(until - now);
 	rotate_pool_run(r->pool, task_read, r->jobs, sizeof(job), r->n);
 }
@@ -317,14 +318,13 @@ static void record_pending(run *r)
 	}
 	if (r->j && rc == 0)
 		rc = cli_journal_sync(r->j);
-	if (rc == 0) {
-		/* No journal: the files still wait for these tokens. */
-		for (i = 0; !r->j && i < r->n; i++)
-			if (r->jobs[i].state == JOB_READ)
-				rc = rotate_rewrites_expect(r->rw, NULL,
-							    r->jobs[i].key, now);
+	/* No journal: the files wait for these tokens all the same. */
+	for (i = 0; !r->j && rc == 0 && i < r->n; i++)
+		if (r->jobs[i].state == JOB_READ)
+			rc = rotate_rewrites_expect(r->rw, NULL, r->jobs[i].key,
+						    now);
+	if (rc == 0)
 		return;
-	}
 	/* Nothing may be renewed that the journal does not know of. */
 	for (i = 0; i < r->n; i++)
 		if (r->jobs[i].state == JOB_READ)

@@ -322,6 +322,29 @@ def t_wrong_hostname(env):
           "request reached the server: %s" % st)
 
 
+def t_hostile_trust_files(env):
+    """A FIFO without a writer, /dev/zero or a folder as the CA file is a
+    configuration error at once (never a hang or an endless read); a FIFO
+    inside a --capath folder is skipped."""
+    fifo = os.path.join(env.work, "ca.fifo")
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo)
+    for bad in (fifo, "/dev/zero", env.work):
+        rc, out, err, secs = env.run("--cacert", bad, "token", "my:proj",
+                                     ca=False, timeout=10)
+        check(rc == 2 and out == "", "--cacert %s: rc=%d %s" % (bad, rc, err))
+        one_line_error(err)
+        check("CA file" in err and "regular file" in err, err)
+    folder = os.path.join(env.work, "capath")
+    os.makedirs(folder, exist_ok=True)
+    shutil.copy(env.ca, os.path.join(folder, "ca.pem"))
+    if not os.path.exists(os.path.join(folder, "x.pem")):
+        os.mkfifo(os.path.join(folder, "x.pem"))
+    rc, out, err, _ = env.run("--capath", folder, "token", "my:proj",
+                              ca=False, timeout=10)
+    check(rc == 0 and out.startswith("sqb_"), "--capath: rc=%d %s" % (rc, err))
+
+
 def t_sonarcloud_fallback(env):
     rc, out, err, _ = env.run("token", "my:proj", url=env.cloud.url())
     check(rc == 0, "rc=%d %s" % (rc, err))
@@ -561,6 +584,7 @@ TESTS = [t_token, t_token_bearer_and_browse_only, t_renew,
          t_renew_one_connection, t_urls_markdown, t_urls_formats_branch,
          t_urls_base_path, t_no_token, t_bad_token, t_renew_without_admin,
          t_unknown_project, t_untrusted_ca, t_wrong_hostname,
+         t_hostile_trust_files,
          t_sonarcloud_fallback, t_drop_after_renew, t_drop_before_renew,
          t_idle_close_reconnects, t_bytes_past_answer_inside_tls,
          t_chunked_and_continue, t_server_errors,

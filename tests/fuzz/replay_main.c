@@ -10,9 +10,12 @@
  * test runner then counts the suite as failed). The last line is
  * "N passed, N failed": an unreadable file, an empty corpus, or a corpus
  * where no input got all the way through the target (fuzz_accepted
- * stayed 0) is a failure.
+ * stayed 0) is a failure, and so is a folder that cannot be listed to
+ * the end (readdir's errors are reported: a 32-bit build without
+ * _FILE_OFFSET_BITS=64 meets EOVERFLOW on a 64-bit file system).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,10 +89,21 @@ static void replay_dir(const char *dir)
 		replay_file(dir); /* a single file */
 		return;
 	}
-	while ((e = readdir(d)) != NULL) {
+	for (;;) {
 		char *path;
 		size_t len;
 
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			if (errno != 0) {
+				printf("FAIL replay %s: cannot list the folder: "
+				       "%s\n",
+				       dir, strerror(errno));
+				failed++;
+			}
+			break;
+		}
 		if (e->d_name[0] == '.')
 			continue;
 		if (count == cap) {
@@ -97,14 +111,20 @@ static void replay_dir(const char *dir)
 
 			cap = cap ? cap * 2 : 64;
 			more = realloc(names, cap * sizeof(*names));
-			if (!more)
+			if (!more) {
+				printf("FAIL replay %s: out of memory\n", dir);
+				failed++;
 				break;
+			}
 			names = more;
 		}
 		len = strlen(dir) + strlen(e->d_name) + 2;
 		path = malloc(len);
-		if (!path)
+		if (!path) {
+			printf("FAIL replay %s: out of memory\n", dir);
+			failed++;
 			break;
+		}
 		snprintf(path, len, "%s/%s", dir, e->d_name);
 		names[count++] = path;
 	}

@@ -25,6 +25,35 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Decimal text of v; out holds at least 22 bytes. */
+static const char *dec(char *out, long long v)
+{
+	char tmp[24];
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v
+				     : (unsigned long long)v;
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + (int)(u % 10u));
+		u /= 10u;
+	} while (u);
+	if (v < 0)
+		out[i++] = '-';
+	while (n > 0)
+		out[i++] = tmp[--n];
+	out[i] = '\0';
+	return out;
+}
+
+void harness_fail_ints(const char *file, int line, const char *a,
+		       const char *b, long long va, long long vb)
+{
+	char ta[24], tb[24];
+
+	harness_fail(file, line, "%s == %s (%s != %s)", a, b, dec(ta, va),
+		     dec(tb, vb));
+}
+
 int harness_failed(void)
 {
 	return current_failed;

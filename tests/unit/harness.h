@@ -24,6 +24,10 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
+/* harness_fail for CHECK_EQ_INT: "A == B (a != b)", the values written
+ * without a long long conversion, which newlib-nano does not print. */
+void harness_fail_ints(const char *file, int line, const char *a,
+		       const char *b, long long va, long long vb);
 /* 1 when the current test has failed already (for helper functions). */
 int harness_failed(void);
 void harness_run(const char *name, void (*fn)(void));
@@ -58,9 +62,8 @@ int harness_main(void);
 	do {                                                                \
 		long long h_a_ = (long long)(a), h_b_ = (long long)(b);     \
 		if (h_a_ != h_b_) {                                         \
-			harness_fail(__FILE__, __LINE__,                    \
-				     "%s == %s (%lld != %lld)", #a, #b,     \
-				     h_a_, h_b_);                           \
+			harness_fail_ints(__FILE__, __LINE__, #a, #b, h_a_, \
+					  h_b_);                            \
 			return;                                             \
 		}                                                           \
 	} while (0)

@@ -43,8 +43,8 @@ static const char *resp(const char *status, const char *headers,
 	char *p = pool[pool_next++ % 64];
 
 	snprintf(p, sizeof(pool[0]),
-		 "HTTP/1.1 %s\r\n%sContent-Length: %zu\r\n\r\n%s", status,
-		 headers, strlen(body), body);
+		 "HTTP/1.1 %s\r\n%sContent-Length: %lu\r\n\r\n%s", status,
+		 headers, (unsigned long)strlen(body), body);
 	return p;
 }
 
@@ -316,8 +316,8 @@ TEST(token_read_byte_by_byte)
 	snprintf(chunked, sizeof(chunked),
 		 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 		 "Transfer-Encoding: chunked\r\n\r\n"
-		 "5\r\n{\"tok\r\n%zx\r\n%s\r\n0\r\n\r\n",
-		 strlen(rest), rest);
+		 "5\r\n{\"tok\r\n%lx\r\n%s\r\n0\r\n\r\n",
+		 (unsigned long)strlen(rest), rest);
 	k = fake_conn1(&F, chunked);
 	k->piece = 1;
 	k->send_piece = 1;
@@ -1039,10 +1039,11 @@ TEST(connect_errors)
 		CHECK(c != NULL);
 		start = F.now;
 		err = sb_token_get(c, "KEY", out, sizeof(out));
-		CHECKF(err == cases[i].err, "case %zu: %s", i,
+		CHECKF(err == cases[i].err, "case %lu: %s", (unsigned long)i,
 		       sb_err_name(err));
 		CHECKF(strstr(sb_client_message(c), cases[i].in_message),
-		       "case %zu: %s", i, sb_client_message(c));
+		       "case %lu: %s", (unsigned long)i,
+		       sb_client_message(c));
 		CHECK(F.now - start <= 3000);
 		CHECK_EQ_INT(sb_client_connections(c), 0);
 		CHECK_EQ_INT(F.connects, 1);
@@ -1155,13 +1156,13 @@ TEST(trace_redacts_secrets)
 	CHECK(traced("< Location: /x?token=[redacted]&y=1"));
 	CHECK(traced("> GET /api/navigation/component?component=KEY "));
 	for (i = 0; i < trace_count; i++) {
-		CHECKF(!leaks_secret(trace_lines[i]), "line %zu: %s", i,
-		       trace_lines[i]);
-		CHECKF(!strstr(trace_lines[i], "sqb_secret"), "line %zu: %s",
-		       i, trace_lines[i]);
+		CHECKF(!leaks_secret(trace_lines[i]), "line %lu: %s",
+		       (unsigned long)i, trace_lines[i]);
+		CHECKF(!strstr(trace_lines[i], "sqb_secret"), "line %lu: %s",
+		       (unsigned long)i, trace_lines[i]);
 		CHECKF(!strchr(trace_lines[i], '\r') &&
 			       !strchr(trace_lines[i], '\n'),
-		       "line %zu has a line break", i);
+		       "line %lu has a line break", (unsigned long)i);
 	}
 	FINISH(c);
 }

@@ -6,6 +6,7 @@
 #include "fake_port.h"
 #include "harness.h"
 #include "sb_http.h"
+#include "sb_util.h"
 
 static struct fake_state F;
 static sb_port P;
@@ -107,6 +108,22 @@ TEST(request_post_exact)
 	CHECK_EQ_INT(len, strlen(out));
 }
 
+/* The number writer the request uses for Content-Length (newlib-nano
+ * prints a size_t conversion literally). */
+TEST(decimal_writer)
+{
+	char d[SB_DEC_MAX];
+
+	CHECK_STR_EQ(sb_dec_u64(d, 0), "0");
+	CHECK_STR_EQ(sb_dec_u64(d, 8192), "8192");
+	CHECK_STR_EQ(sb_dec_u64(d, 4294967296u), "4294967296");
+	CHECK_STR_EQ(sb_dec_u64(d, UINT64_MAX), "18446744073709551615");
+	CHECK_STR_EQ(sb_dec_i64(d, -1), "-1");
+	CHECK_STR_EQ(sb_dec_i64(d, 2147483648), "2147483648");
+	CHECK_STR_EQ(sb_dec_i64(d, INT64_MAX), "9223372036854775807");
+	CHECK_STR_EQ(sb_dec_i64(d, INT64_MIN), "-9223372036854775808");
+}
+
 TEST(request_crlf_injection_rejected)
 {
 	static const char *const bad[] = {"a\rb", "a\nb", "a\r\nX-Evil: 1"};
@@ -130,7 +147,8 @@ TEST(request_crlf_injection_rejected)
 			}
 			CHECKF(sb_http_write_request(&q, out, sizeof(out),
 						     &len) == SB_ERR_INVALID_ARG,
-			       "field %zu value %zu accepted", field, i);
+			       "field %lu value %lu accepted", (unsigned long)field,
+			       (unsigned long)i);
 		}
 	}
 }
@@ -150,10 +168,11 @@ TEST(request_buffer_too_small)
 		memset(small, 'Z', sizeof(small));
 		CHECKF(sb_http_write_request(&q, small, cap, &len) ==
 			       SB_ERR_TOO_LARGE,
-		       "cap %zu", cap);
+		       "cap %lu", (unsigned long)cap);
 		/* It may have held the Authorization value: wiped. */
 		for (i = 0; i < cap; i++)
-			CHECKF(small[i] == '\0', "cap %zu byte %zu", cap, i);
+			CHECKF(small[i] == '\0', "cap %lu byte %lu",
+			       (unsigned long)cap, (unsigned long)i);
 		CHECK(small[cap] == 'Z');
 	}
 	CHECK_EQ_INT(sb_http_write_request(&q, small, need, &len), SB_OK);
@@ -416,21 +435,22 @@ static void check_result(const struct rcase *c, const char *mode, size_t at,
 	size_t vlen = 0;
 	const char *v;
 
-	CHECKF(o.rc == c->rc, "%s (%s at %zu): rc %d, want %d (%s)", c->name,
-	       mode, at, o.rc, c->rc, R.error ? R.error : "");
+	CHECKF(o.rc == c->rc, "%s (%s at %lu): rc %d, want %d (%s)", c->name,
+	       mode, (unsigned long)at, o.rc, c->rc, R.error ? R.error : "");
 	if (c->rc != SB_OK)
 		return;
-	CHECKF(R.status == c->status, "%s (%s at %zu): status %d", c->name,
-	       mode, at, R.status);
-	CHECKF(R.keep_alive == c->keep_alive, "%s (%s at %zu): keep_alive %d",
-	       c->name, mode, at, R.keep_alive);
+	CHECKF(R.status == c->status, "%s (%s at %lu): status %d", c->name,
+	       mode, (unsigned long)at, R.status);
+	CHECKF(R.keep_alive == c->keep_alive, "%s (%s at %lu): keep_alive %d",
+	       c->name, mode, (unsigned long)at, R.keep_alive);
 	CHECKF(R.body.len == strlen(c->body) &&
 		       (R.body.len == 0 ||
 			memcmp(R.body.data, c->body, R.body.len) == 0),
-	       "%s (%s at %zu): body of %zu bytes", c->name, mode, at,
-	       R.body.len);
-	CHECKF(o.used == len - c->trailing, "%s (%s at %zu): used %zu of %zu",
-	       c->name, mode, at, o.used, len);
+	       "%s (%s at %lu): body of %lu bytes", c->name, mode,
+	       (unsigned long)at, (unsigned long)R.body.len);
+	CHECKF(o.used == len - c->trailing, "%s (%s at %lu): used %lu of %lu",
+	       c->name, mode, (unsigned long)at, (unsigned long)o.used,
+	       (unsigned long)len);
 	if (!c->hname)
 		return;
 	v = sb_http_header_value(&R, c->hname, &vlen);
@@ -440,7 +460,8 @@ static void check_result(const struct rcase *c, const char *mode, size_t at,
 	}
 	CHECKF(v && vlen == strlen(c->hvalue) &&
 		       memcmp(v, c->hvalue, vlen) == 0,
-	       "%s (%s at %zu): header %s", c->name, mode, at, c->hname);
+	       "%s (%s at %lu): header %s", c->name, mode,
+	       (unsigned long)at, c->hname);
 }
 
 /*
@@ -803,6 +824,7 @@ int main(void)
 	RUN(request_get_without_auth);
 	RUN(request_absolute_form);
 	RUN(request_post_exact);
+	RUN(decimal_writer);
 	RUN(request_crlf_injection_rejected);
 	RUN(request_buffer_too_small);
 	RUN(response_table);

@@ -308,9 +308,9 @@ int main(void)
 	RUN(data_files_read);
 	for (current = 0; current < case_count; current++)
 		harness_run(cases[current].id, response_case);
-	printf("llhttp responses: %zu cases, %u as llhttp, %u deliberate "
+	printf("llhttp responses: %lu cases, %u as llhttp, %u deliberate "
 	       "differences\n",
-	       case_count, same, differences);
+	       (unsigned long)case_count, same, differences);
 	for (i = 0; i < case_count; i++)
 		free(cases[i].input);
 	return harness_main();

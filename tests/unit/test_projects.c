@@ -35,8 +35,8 @@ static char *page(const char *body)
 		abort();
 	snprintf(p, n,
 		 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-		 "Content-Length: %zu\r\n\r\n%s",
-		 strlen(body), body);
+		 "Content-Length: %lu\r\n\r\n%s",
+		 (unsigned long)strlen(body), body);
 	return p;
 }
 

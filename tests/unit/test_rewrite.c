@@ -54,7 +54,8 @@ static void fixture(const char *name, unsigned want_found,
 				&found, &stale);
 	CHECKF(found == want_found, "%s: found %u", name, found);
 	CHECKF(stale == want_stale, "%s: stale %u", name, stale);
-	CHECKF(need == exp_len, "%s: length %zu != %zu", name, need, exp_len);
+	CHECKF(need == exp_len, "%s: length %lu != %lu", name,
+	       (unsigned long)need, (unsigned long)exp_len);
 	out = malloc(need + 1);
 	CHECK(out != NULL);
 	got = sb_badge_rewrite(in, in_len, BASE, "my:proj", NEW, out, need + 1,

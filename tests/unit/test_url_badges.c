@@ -277,10 +277,11 @@ static void expect_badge(badge_fn fn, const sb_badge_spec *s,
 	for (cap = 1; cap < need; cap++) {
 		memset(out, 'Z', sizeof(out));
 		CHECKF(fn(s, out, cap) == SB_ERR_BUFFER_TOO_SMALL,
-		       "cap %zu for %s", cap, want);
-		CHECKF(out[0] == '\0', "cap %zu left \"%.*s\"", cap, (int)cap,
-		       out);
-		CHECKF(out[cap] == 'Z', "cap %zu: wrote past the end", cap);
+		       "cap %lu for %s", (unsigned long)cap, want);
+		CHECKF(out[0] == '\0', "cap %lu left \"%.*s\"",
+		       (unsigned long)cap, (int)cap, out);
+		CHECKF(out[cap] == 'Z', "cap %lu: wrote past the end",
+		       (unsigned long)cap);
 	}
 	CHECK_EQ_INT(fn(s, out, 0), SB_ERR_INVALID_ARG);
 }

@@ -44,6 +44,11 @@ run_suite "stand-in self-test" python3 tests/standin/selftest.py
 for t in tests/e2e/*_test.py; do
 	run_suite "end-to-end $(basename "$t" .py)" python3 "$t"
 done
+# The installed library, the man page and the shell completion: every
+# tests/pkg/*_test.py.
+for t in tests/pkg/*_test.py; do
+	run_suite "packaging $(basename "$t" .py)" python3 "$t"
+done
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -135,7 +135,7 @@ $(BUILD)/sonarbadge.pc: sonarbadge.pc.in Makefile
 
 install: all $(BUILD)/sonarbadge.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(INCLUDEDIR)/sonarbadge
+		$(DESTDIR)$(INCLUDEDIR)/sonarbadge $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/sonarbadge $(DESTDIR)$(BINDIR)/sonarbadge
 	install -m 0644 $(BUILD)/libsonarbadge.a $(DESTDIR)$(LIBDIR)/libsonarbadge.a
 	install -m 0644 $(BUILD)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SHLIB)
@@ -143,6 +143,7 @@ install: all $(BUILD)/sonarbadge.pc
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsonarbadge.so
 	install -m 0644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/sonarbadge/
 	install -m 0644 $(BUILD)/sonarbadge.pc $(DESTDIR)$(LIBDIR)/pkgconfig/sonarbadge.pc
+	install -m 0644 man/sonarbadge.1 $(DESTDIR)$(MANDIR)/man1/sonarbadge.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sonarbadge $(DESTDIR)$(LIBDIR)/libsonarbadge.a \

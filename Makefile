@@ -135,7 +135,8 @@ $(BUILD)/sonarbadge.pc: sonarbadge.pc.in Makefile
 
 install: all $(BUILD)/sonarbadge.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(INCLUDEDIR)/sonarbadge $(DESTDIR)$(MANDIR)/man1
+		$(DESTDIR)$(INCLUDEDIR)/sonarbadge $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BUILD)/sonarbadge $(DESTDIR)$(BINDIR)/sonarbadge
 	install -m 0644 $(BUILD)/libsonarbadge.a $(DESTDIR)$(LIBDIR)/libsonarbadge.a
 	install -m 0644 $(BUILD)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SHLIB)
@@ -144,6 +145,7 @@ install: all $(BUILD)/sonarbadge.pc
 	install -m 0644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/sonarbadge/
 	install -m 0644 $(BUILD)/sonarbadge.pc $(DESTDIR)$(LIBDIR)/pkgconfig/sonarbadge.pc
 	install -m 0644 man/sonarbadge.1 $(DESTDIR)$(MANDIR)/man1/sonarbadge.1
+	install -m 0644 completion/sonarbadge.bash $(DESTDIR)$(BASHCOMPDIR)/sonarbadge
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sonarbadge $(DESTDIR)$(LIBDIR)/libsonarbadge.a \

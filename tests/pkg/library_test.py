@@ -194,7 +194,8 @@ def t_install_tree(env):
             "lib/pkgconfig/sonarbadge.pc", "include/sonarbadge/sonarbadge.h",
             "include/sonarbadge/sb_port.h", "include/sonarbadge/sb_limits.h",
             "include/sonarbadge/sb_api.h", "include/sonarbadge/sb_port_posix.h",
-            "share/man/man1/sonarbadge.1"]
+            "share/man/man1/sonarbadge.1",
+            "share/bash-completion/completions/sonarbadge"]
     for rel in want:
         check(os.path.isfile(os.path.join(prefix, rel)), "not installed: " + rel)
     for link, target in (("lib/libsonarbadge.so." + major, "libsonarbadge.so." + v),

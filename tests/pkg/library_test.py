@@ -125,28 +125,31 @@ def t_exported_symbols(env):
 
 
 class InstallEnv:
-    """A stand-in with one project, and `make install` into a DESTDIR."""
+    """`make install` into a DESTDIR, and a stand-in with one project;
+    both made when a test first needs them (the symbol checks need
+    neither: debian/rules runs them at package build time)."""
 
     def __init__(self):
-        self.work, self.ca = make_workdir("sonarbadge-lib-", {
-            "users": {ADMIN: {"login": "admin", "admin_projects": ["*"],
-                              "browse_projects": ["*"]}},
-            "projects": [{"key": "my:proj"}],
-            "force_authentication": True,
-        })
-        self.main = None
-        try:
-            self.main = Standin(self.work, "main")
-        except BaseException:
-            self.close()
-            raise
+        self.work = tempfile.mkdtemp(prefix="sonarbadge-lib-")
         self.dest = os.path.join(self.work, "dest")
         self.installed = None
+        self.server = None
 
     def close(self):
-        if self.main:
-            self.main.stop()
+        if self.server:
+            self.server.stop()
         shutil.rmtree(self.work, ignore_errors=True)
+
+    def standin(self):
+        if self.server is None:
+            d, self.ca = make_workdir(os.path.join(self.work, "standin-"), {
+                "users": {ADMIN: {"login": "admin", "admin_projects": ["*"],
+                                  "browse_projects": ["*"]}},
+                "projects": [{"key": "my:proj"}],
+                "force_authentication": True,
+            })
+            self.server = Standin(d, "main")
+        return self.server
 
     def install(self):
         if self.installed is None:
@@ -179,10 +182,11 @@ class InstallEnv:
         e = {k: v for k, v in os.environ.items() if not k.startswith("SONAR_")}
         e["SONAR_TOKEN"] = ADMIN
         e.update(extra_env or {})
-        p = run([exe, self.main.url(), "my:proj", self.ca], env=e, timeout=60 * SLOW)
+        server = self.standin()
+        p = run([exe, server.url(), "my:proj", self.ca], env=e, timeout=60 * SLOW)
         check(p.returncode == 0, "%s: rc=%d %s" % (os.path.basename(exe), p.returncode,
                                                   p.stderr))
-        want = self.main.stats()["tokens"]["my:proj"]
+        want = server.stats()["tokens"]["my:proj"]
         check(p.stdout.strip() == want, "token %r, the server has %r" % (p.stdout, want))
 
 

@@ -63,6 +63,9 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SUPPORT := tests/unit/fake_port.c tests/unit/harness.c
 
 HEADERS := $(wildcard include/sonarbadge/*.h src/*.h port/posix/*.h src/cli/*.h)
+# The repository's files (tracked, or new and not ignored), for packaging
+# and linting; empty outside a git checkout.
+SOURCE_FILES := $(shell git ls-files -co --exclude-standard 2>/dev/null)
 # What `make install` puts in INCLUDEDIR/sonarbadge.
 PUBLIC_HEADERS := $(wildcard include/sonarbadge/*.h) port/posix/sb_port_posix.h
 

@@ -12,18 +12,16 @@
 DEB_OUT ?= $(BUILD)/deb
 DEB_WORK ?= $(BUILD)/deb-build
 DEB_TOOLS := dpkg-dev debhelper lintian build-essential libmbedtls-dev libjsmn-dev python3
-# The files packaged: the tracked and untracked-but-not-ignored ones.
-DEB_FILES := $(shell git ls-files -co --exclude-standard 2>/dev/null)
 
 .PHONY: deb
 
 deb: $(DEB_OUT)/.stamp
 
-$(DEB_OUT)/.stamp: $(filter-out $(DEB_OUT)/%,$(wildcard $(DEB_FILES)))
+$(DEB_OUT)/.stamp: $(filter-out $(DEB_OUT)/%,$(wildcard $(SOURCE_FILES)))
 	@sh scripts/install-deps.sh $(DEB_TOOLS)
 	@rm -rf $(DEB_WORK) $(DEB_OUT)
 	@mkdir -p $(DEB_WORK)/src $(DEB_OUT)
-	@if [ -n "$(DEB_FILES)" ]; then \
+	@if [ -n "$(SOURCE_FILES)" ]; then \
 		git ls-files -z -co --exclude-standard | \
 			xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
 			tar --null -T - -cf - | tar -xf - -C $(DEB_WORK)/src; \

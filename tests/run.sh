@@ -36,7 +36,8 @@ run_suite() {
 
 # Unit tests and other compiled suites: every executable in BUILD/tests.
 for t in "$BUILD"/tests/*; do
-	[ -f "$t" ] && [ -x "$t" ] || continue
+	[ -f "$t" ] || continue
+	[ -x "$t" ] || continue
 	run_suite "unit $(basename "$t")" "$t"
 done
 run_suite "stand-in self-test" python3 tests/standin/selftest.py

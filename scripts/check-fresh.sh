@@ -138,8 +138,9 @@ make_base() {
 	# host name or resolver of the machine that made it.
 	rm -rf "$tmp"/var/lib/apt/lists/* "$tmp"/var/cache/apt/archives/*.deb
 	rm -f "$tmp/etc/hostname" "$tmp/etc/resolv.conf"
-	tar -C "$tmp" -cf "$BASE.tmp" .
-	mv "$BASE.tmp" "$BASE"
+	# Written aside and renamed: a concurrent run never reads half a file.
+	tar -C "$tmp" -cf "$BASE.$$.tmp" .
+	mv "$BASE.$$.tmp" "$BASE"
 	rm -rf "$tmp"
 }
 

@@ -229,6 +229,12 @@ token_matches() {
 	fi
 }
 
+# summary_of LOG: the suite's last "N passed, N failed" line in LOG.
+summary_of() {
+	grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 | grep . ||
+		echo "no summary line; last line: $(tail -n 1 "$1")"
+}
+
 check_readme() {
 	say "readme: git clone of HEAD, make demo, make test (as README says)"
 	r=$(new_root readme)
@@ -238,9 +244,9 @@ check_readme() {
 	check readme-make-demo in_root "$r" "cd /root/sonarbadge && make demo" || true
 	t0=$(date +%s)
 	if in_root "$r" "cd /root/sonarbadge && make test" >"$WORK/readme-make-test.log" 2>&1; then
-		ok "readme-make-test ($(($(date +%s) - t0)) s): $(tail -n 1 "$WORK/readme-make-test.log")"
+		ok "readme-make-test ($(($(date +%s) - t0)) s): $(summary_of "$WORK/readme-make-test.log")"
 	else
-		fail readme-make-test "exit $? after $(($(date +%s) - t0)) s: $(tail -n 1 "$WORK/readme-make-test.log")"
+		fail readme-make-test "exit $? after $(($(date +%s) - t0)) s: $(summary_of "$WORK/readme-make-test.log")"
 		grep -E '^(FAIL|SKIP)' "$WORK/readme-make-test.log" | head -n 20 | sed 's/^/    /'
 	fi
 	# The -dev package: the example builds with pkg-config against the

@@ -1,87 +1,29 @@
 /*
- * sb_client.c - client lifetime, the kept-alive connection (plain or
- * TLS) and one request/response exchange, all bounded by the operation's
- * deadline and the connect time-out.
+ * sb_client.c - a client's lifetime: configuration checked and copied,
+ * the Authorization value made, the connection and exchange set up; and
+ * the operation's deadline.
  */
 #include "sb_client.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000u
 #define DEFAULT_MAX_TIME_MS 60000u
-#define USER_AGENT "sonarbadge/" SB_VERSION
-
-sb_err sb_client_fail(sb_client *c, sb_err err, const char *fmt, ...)
-{
-	va_list ap;
-	char raw[SB_MAX_MESSAGE_LEN], clean[SB_MAX_MESSAGE_LEN];
-
-	va_start(ap, fmt);
-	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
-		raw[0] = '\0';
-	va_end(ap);
-	/* A server or a proxy may echo the credentials or a badge token
-	 * back. */
-	sb_scrub(c->auth_value, raw, clean, sizeof(clean));
-	sb_scrub(c->proxy_auth, clean, raw, sizeof(raw));
-	sb_printable(raw, c->message, sizeof(c->message));
-	return err;
-}
-
-/* Format a line, mask secrets in it and hand it to fn (trace or notice). */
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 0)))
-#endif
-static void emit(sb_client *c, sb_trace_fn fn, void *user, const char *fmt,
-		 va_list ap)
-{
-	char raw[1024], line[1024];
-
-	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
-		raw[0] = '\0';
-	sb_redact(raw, line, sizeof(line));
-	sb_scrub(c->auth_value, line, raw, sizeof(raw));
-	sb_scrub(c->proxy_auth, raw, line, sizeof(line));
-	fn(user, line);
-}
-
-void sb_client_trace(sb_client *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->trace)
-		return;
-	va_start(ap, fmt);
-	emit(c, c->trace, c->trace_user, fmt, ap);
-	va_end(ap);
-}
-
-void sb_client_notice(sb_client *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->notice)
-		return;
-	va_start(ap, fmt);
-	emit(c, c->notice, c->notice_user, fmt, ap);
-	va_end(ap);
-}
-
-const char *sb_client_port_error(const sb_client *c)
-{
-	const char *d = c->port.describe_error
-				? c->port.describe_error(c->port.ctx)
-				: NULL;
-
-	return d && *d ? d : "unknown error";
-}
+#define DEFAULT_RETRY_MAX_WAIT_MS 300000u
+#define MAX_RETRIES 10
 
 static int port_is_complete(const sb_port *p)
 {
 	return p && p->connect && p->send && p->recv && p->close &&
 	       p->now_ms && p->entropy && p->read_file && p->alloc && p->free;
+}
+
+static int token_is_clean(const char *t)
+{
+	for (; *t; t++)
+		if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7f)
+			return 0;
+	return 1;
 }
 
 static sb_err make_auth(sb_client *c, const char *token, sb_auth auth)
@@ -115,85 +57,59 @@ static sb_err make_auth(sb_client *c, const char *token, sb_auth auth)
 	return err;
 }
 
-/* The proxy: parsed URL, and the Proxy-Authorization value if any. */
-static sb_err setup_proxy(sb_client *c, const sb_config *cfg, char *msg,
-			  size_t msg_cap)
+/* Checks that need no memory: the port, the user token. */
+static sb_err check_config(const sb_config *cfg, const sb_port *port,
+			   sb_client **out, char *msg, size_t msg_cap)
 {
-	sb_err err;
-
-	if (cfg->noproxy && *cfg->noproxy) {
-		c->noproxy = sb_strdup(&c->port, cfg->noproxy);
-		if (!c->noproxy)
-			return SB_ERR_NOMEM;
+	if (!cfg || !out || !port_is_complete(port)) {
+		sb_fmt(msg, msg_cap, "invalid arguments to sb_client_create");
+		return SB_ERR_INVALID_ARG;
 	}
-	c->proxy_tunnel = cfg->proxy_tunnel != 0;
-	if (!cfg->proxy || !*cfg->proxy)
-		return SB_OK;
-	c->proxy = c->port.alloc(c->port.ctx, sizeof(*c->proxy));
-	if (!c->proxy)
-		return SB_ERR_NOMEM;
-	err = sb_proxy_parse(cfg->proxy, c->proxy, msg, msg_cap);
-	if (err != SB_OK)
-		return err;
-	if (c->proxy->has_credentials) {
-		char raw[sizeof(c->proxy->user) + sizeof(c->proxy->password) + 2];
-		size_t n, cap;
-
-		sb_fmt(raw, sizeof(raw), "%s:%s", c->proxy->user,
-		       c->proxy->password);
-		n = strlen(raw);
-		cap = 7 + (n + 2) / 3 * 4 + 1;
-		c->proxy_auth = c->port.alloc(c->port.ctx, cap);
-		if (!c->proxy_auth) {
-			sb_wipe(raw, sizeof(raw));
-			return SB_ERR_NOMEM;
-		}
-		memcpy(c->proxy_auth, "Basic ", 6);
-		err = sb_base64((const unsigned char *)raw, n,
-				c->proxy_auth + 6, cap - 6);
-		sb_wipe(raw, sizeof(raw));
-		sb_wipe(c->proxy->password, sizeof(c->proxy->password));
-		if (err != SB_OK)
-			return err;
-	}
-	return SB_OK;
-}
-
-/* Copy and check the --resolve entries. */
-static sb_err setup_resolve(sb_client *c, const sb_config *cfg, char *msg,
-			    size_t msg_cap)
-{
-	char addrs[1][64];
-	int i;
-
-	for (i = 0; cfg->resolve && cfg->resolve[i]; i++) {
-		if (i == SB_MAX_RESOLVE_ENTRIES) {
-			sb_fmt(msg, msg_cap, "more than %d --resolve entries",
-			       SB_MAX_RESOLVE_ENTRIES);
-			return SB_ERR_CONFIG;
-		}
-		c->resolve[i] = sb_strdup(&c->port, cfg->resolve[i]);
-		if (!c->resolve[i])
-			return SB_ERR_NOMEM;
-	}
-	/* A lookup that matches nothing still checks every entry. */
-	if (sb_resolve_lookup((const char *const *)c->resolve, "", 0, addrs, 1,
-			      msg, msg_cap) < 0)
+	if (cfg->user_token && *cfg->user_token &&
+	    (!token_is_clean(cfg->user_token) ||
+	     strlen(cfg->user_token) > SB_MAX_USER_TOKEN_LEN)) {
+		sb_fmt(msg, msg_cap,
+		       "the user token contains spaces or control characters, "
+		       "or is longer than %d bytes",
+		       SB_MAX_USER_TOKEN_LEN);
 		return SB_ERR_CONFIG;
+	}
 	return SB_OK;
 }
 
-static int token_is_clean(const char *t)
+static void setup_diag(sb_client *c, const sb_config *cfg)
 {
-	for (; *t; t++)
-		if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7f)
-			return 0;
-	return 1;
+	c->diag.trace = cfg->trace;
+	c->diag.trace_user = cfg->trace_user;
+	c->diag.notice = cfg->notice;
+	c->diag.notice_user = cfg->notice_user;
+	c->diag.auth = c->auth_value;
+}
+
+static void setup_exchange(sb_client *c, const sb_config *cfg)
+{
+	sb_exchange *ex = &c->ex;
+
+	ex->conn = &c->conn;
+	ex->diag = &c->diag;
+	ex->url = &c->url;
+	ex->resp = &c->resp;
+	ex->host_header = c->host_header;
+	ex->auth = c->auth_value;
+	ex->retries = cfg->retries > 0 ? cfg->retries : 0;
+	if (ex->retries > MAX_RETRIES)
+		ex->retries = MAX_RETRIES;
+	ex->retry_connrefused = cfg->retry_connrefused != 0;
+	ex->retry_max_wait_ms = cfg->retry_max_wait_ms
+					? cfg->retry_max_wait_ms
+					: DEFAULT_RETRY_MAX_WAIT_MS;
+	ex->max_time_ms = c->max_time_ms;
 }
 
 sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 			sb_client **out, char *msg, size_t msg_cap)
 {
+	sb_config conf;
 	sb_client *c;
 	sb_err err;
 
@@ -201,22 +117,9 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 		*out = NULL;
 	if (msg && msg_cap)
 		msg[0] = '\0';
-	if (!cfg || !out || !port_is_complete(port)) {
-		sb_fmt(msg, msg_cap, "invalid arguments to sb_client_create");
-		return SB_ERR_INVALID_ARG;
-	}
-	if (!cfg->user_token || !*cfg->user_token) {
-		sb_fmt(msg, msg_cap, "no user token given");
-		return SB_ERR_CONFIG;
-	}
-	if (!token_is_clean(cfg->user_token) ||
-	    strlen(cfg->user_token) > SB_MAX_USER_TOKEN_LEN) {
-		sb_fmt(msg, msg_cap,
-		       "the user token contains spaces or control characters, "
-		       "or is longer than %d bytes",
-		       SB_MAX_USER_TOKEN_LEN);
-		return SB_ERR_CONFIG;
-	}
+	err = check_config(cfg, port, out, msg, msg_cap);
+	if (err != SB_OK)
+		return err;
 	c = port->alloc(port->ctx, sizeof(*c));
 	if (!c) {
 		sb_fmt(msg, msg_cap, "out of memory");
@@ -224,21 +127,11 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 	}
 	c->port = *port;
 	sb_http_response_init(&c->resp, &c->port, 0);
-	c->connect_timeout_ms = cfg->connect_timeout_ms
-					? cfg->connect_timeout_ms
-					: DEFAULT_CONNECT_TIMEOUT_MS;
+	conf = *cfg;
+	if (!conf.connect_timeout_ms)
+		conf.connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
 	c->max_time_ms = cfg->max_time_ms ? cfg->max_time_ms
 					  : DEFAULT_MAX_TIME_MS;
-	c->trace = cfg->trace;
-	c->trace_user = cfg->trace_user;
-	c->notice = cfg->notice;
-	c->notice_user = cfg->notice_user;
-	c->retries = cfg->retries > 0 ? cfg->retries : 0;
-	if (c->retries > 10)
-		c->retries = 10;
-	c->retry_max_wait_ms = cfg->retry_max_wait_ms ? cfg->retry_max_wait_ms
-						      : 300000u;
-
 	err = sb_url_parse(cfg->base_url ? cfg->base_url
 					 : "https://sonarcloud.io",
 			   &c->url, msg, msg_cap);
@@ -248,7 +141,9 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 	c->sonarcloud = c->url.tls && sb_ascii_caseeq(c->url.host,
 						      "sonarcloud.io") &&
 			c->url.port == 443 && c->url.path[0] == '\0';
-	err = make_auth(c, cfg->user_token, cfg->auth);
+	err = cfg->user_token && *cfg->user_token
+		      ? make_auth(c, cfg->user_token, cfg->auth)
+		      : SB_OK;
 	if (err != SB_OK) {
 		sb_fmt(msg, msg_cap, "cannot prepare the Authorization header");
 		goto fail;
@@ -261,49 +156,12 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 			goto fail;
 		}
 	}
-	err = setup_proxy(c, cfg, msg, msg_cap);
-	if (err == SB_OK)
-		err = setup_resolve(c, cfg, msg, msg_cap);
-	if (err != SB_OK) {
-		if (err == SB_ERR_NOMEM)
-			sb_fmt(msg, msg_cap, "out of memory");
+	setup_diag(c, cfg);
+	err = sb_conn_init(&c->conn, &c->port, &c->diag, &c->url, &conf, msg,
+			   msg_cap);
+	if (err != SB_OK)
 		goto fail;
-	}
-	if (c->url.tls) {
-		sb_tls_config tc;
-		unsigned char pins[SB_MAX_PINS][32];
-
-		memset(&tc, 0, sizeof(tc));
-		tc.ca_file = cfg->ca_file;
-		tc.ca_path = cfg->ca_path;
-		tc.insecure = cfg->insecure;
-		tc.extra_root_pem = cfg->extra_root_pem;
-		tc.client_cert = cfg->client_cert;
-		tc.client_key = cfg->client_key;
-		tc.key_passphrase = cfg->client_key_passphrase;
-		if (cfg->pinned_pubkey) {
-			tc.pin_count = sb_pins_parse(cfg->pinned_pubkey, pins,
-						     SB_MAX_PINS);
-			if (tc.pin_count < 0) {
-				sb_fmt(msg, msg_cap,
-				       "invalid --pinnedpubkey (want "
-				       "sha256//BASE64[;sha256//BASE64...], "
-				       "at most %d)",
-				       SB_MAX_PINS);
-				err = SB_ERR_CONFIG;
-				goto fail;
-			}
-			tc.pins = (const unsigned char(*)[32])pins;
-		}
-		err = sb_tls_create(&c->port, &tc, &c->tls, msg, msg_cap);
-		if (err != SB_OK)
-			goto fail;
-	} else if (cfg->pinned_pubkey || cfg->client_cert) {
-		sb_fmt(msg, msg_cap,
-		       "--pinnedpubkey and --cert need an https:// base URL");
-		err = SB_ERR_CONFIG;
-		goto fail;
-	}
+	setup_exchange(c, cfg);
 	*out = c;
 	return SB_OK;
 fail:
@@ -311,54 +169,35 @@ fail:
 	return err;
 }
 
-void sb_client_disconnect(sb_client *c)
-{
-	if (!c->sock)
-		return;
-	if (c->tls)
-		sb_tls_end(c->tls);
-	c->port.close(c->port.ctx, c->sock);
-	c->sock = NULL;
-}
-
 void sb_client_destroy(sb_client *c)
 {
 	sb_port port;
-	int i;
 
 	if (!c)
 		return;
-	sb_client_disconnect(c);
-	sb_tls_destroy(c->tls);
+	if (c->conn.port)
+		sb_conn_destroy(&c->conn);
 	sb_strfree(&c->port, c->auth_value);
 	sb_strfree(&c->port, c->organization);
-	sb_strfree(&c->port, c->proxy_auth);
-	sb_strfree(&c->port, c->noproxy);
-	if (c->proxy) {
-		sb_wipe(c->proxy, sizeof(*c->proxy));
-		c->port.free(c->port.ctx, c->proxy);
-	}
-	for (i = 0; i < SB_MAX_RESOLVE_ENTRIES && c->resolve[i]; i++)
-		sb_strfree(&c->port, c->resolve[i]);
 	sb_http_response_free(&c->resp);
 	port = c->port;
-	sb_wipe(c, sizeof(*c)); /* request buffer held the Authorization */
+	sb_wipe(c, sizeof(*c)); /* the answers held badge tokens */
 	port.free(port.ctx, c);
 }
 
 const char *sb_client_message(const sb_client *c)
 {
-	return c ? c->message : "";
+	return c ? c->diag.message : "";
 }
 
 int sb_client_http_status(const sb_client *c)
 {
-	return c ? c->http_status : 0;
+	return c ? c->ex.last_status : 0;
 }
 
 unsigned sb_client_connections(const sb_client *c)
 {
-	return c ? c->connections : 0;
+	return c ? c->conn.opened : 0;
 }
 
 int sb_client_is_sonarcloud(const sb_client *c)
@@ -373,8 +212,41 @@ const char *sb_client_base_url(const sb_client *c)
 
 void sb_client_begin(sb_client *c)
 {
-	c->deadline = c->port.now_ms(c->port.ctx) + c->max_time_ms;
-	c->message[0] = '\0';
-	c->http_status = 0;
+	sb_client_extend(c);
+	sb_diag_clear(&c->diag);
+	c->ex.last_status = 0;
 }
 
+void sb_client_extend(sb_client *c)
+{
+	c->ex.deadline = c->port.now_ms(c->port.ctx) + c->max_time_ms;
+}
+
+sb_err sb_client_request(sb_client *c, const sb_request *rq, sb_reply *reply)
+{
+	return sb_exchange_run(&c->ex, rq, reply);
+}
+
+sb_err sb_client_status_fail(sb_client *c, const sb_reply *reply,
+			     const sb_op *op)
+{
+	return sb_status_fail(&c->diag, &c->port, reply->http, op);
+}
+
+sb_err sb_client_append_organization(const sb_client *c, char *out,
+				     size_t cap, size_t *len)
+{
+	if (!c->organization)
+		return SB_OK;
+	if (*len + 14 >= cap)
+		return SB_ERR_TOO_LARGE;
+	memcpy(out + *len, "&organization=", 15);
+	*len += 14;
+	return sb_form_encode(c->organization, out, cap, len);
+}
+
+void sb_client_server_message(sb_client *c, const sb_reply *reply, char *out,
+			      size_t cap)
+{
+	sb_status_server_message(&c->port, reply->http, out, cap);
+}

@@ -146,10 +146,21 @@ static int target_ok(const char *t)
 	return 1;
 }
 
+/* The API a badge path names, for messages ("api/project_badges/measure"). */
+static void badge_api(const char *target, char *out, size_t cap)
+{
+	size_t n = strcspn(target + 1, "?");
+
+	sb_fmt(out, cap, "%.*s", (int)(n < 64 ? n : 64), target + 1);
+}
+
 sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
 		      size_t cap, size_t *len)
 {
-	char msg[SB_MAX_MESSAGE_LEN], text[256];
+	char text[256], api[80];
+	sb_request rq = {"GET", target, NULL, 1};
+	sb_op op = {"fetching the badge", NULL, NULL, NULL, 1};
+	sb_reply reply;
 	const char *body;
 	size_t blen;
 	sb_err err;
@@ -160,66 +171,49 @@ sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
 	if (len)
 		*len = 0;
 	if (!target || !target_ok(target))
-		return sb_client_fail(c, SB_ERR_INVALID_ARG,
-				      "not a badge URL path (it must start "
-				      "with " BADGE_PREFIX
-				      " and hold no spaces or control "
-				      "characters)");
-	err = sb_client_exchange(c, "GET", target, NULL, NULL);
+		return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
+				    "not a badge URL path (it must start "
+				    "with " BADGE_PREFIX
+				    " and hold no spaces or control "
+				    "characters)");
+	badge_api(target, api, sizeof(api));
+	op.api = api;
+	/* Badge images never read credentials (SonarQube's
+	 * UserSessionInitializer skips their URLs): the user token stays
+	 * home, the badge URL carries its own. */
+	err = sb_client_request(c, &rq, &reply);
 	if (err != SB_OK)
 		return err;
-	body = (const char *)c->resp.body.data;
-	blen = c->resp.body.len;
-	if (c->resp.status != 200) {
-		msg[0] = '\0';
-		if (blen && sb_json_error_message(&c->port, body, blen, text,
-						  sizeof(text)) == SB_OK)
-			sb_printable(text, msg, sizeof(msg));
-		if (c->resp.status == 401)
-			return sb_client_fail(c, SB_ERR_UNAUTHORIZED,
-					      "badge request refused (HTTP "
-					      "401)%s%s",
-					      msg[0] ? ": " : "", msg);
-		if (c->resp.status == 404)
-			return sb_client_fail(c, SB_ERR_UNSUPPORTED,
-					      "this server has no such badge "
-					      "API (HTTP 404)%s%s",
-					      msg[0] ? ": " : "", msg);
-		return sb_client_fail(c,
-				      c->resp.status >= 500
-					      ? SB_ERR_SERVER
-					      : SB_ERR_UNEXPECTED_STATUS,
-				      "badge request failed (HTTP %d)%s%s",
-				      c->resp.status, msg[0] ? ": " : "", msg);
-	}
+	body = (const char *)reply.http->body.data;
+	blen = reply.http->body.len;
+	if (reply.http->status != 200)
+		return sb_client_status_fail(c, &reply, &op);
 	if (blen > SB_MAX_BADGE_BYTES)
-		return sb_client_fail(c, SB_ERR_TOO_LARGE,
-				      "the badge image is larger than %u bytes",
-				      (unsigned)SB_MAX_BADGE_BYTES);
+		return sb_diag_fail(&c->diag, SB_ERR_TOO_LARGE,
+				    "the badge image is larger than %u bytes",
+				    (unsigned)SB_MAX_BADGE_BYTES);
 	if (!body || !find(body, blen, "<svg", 0))
-		return sb_client_fail(c, SB_ERR_UNEXPECTED_STATUS,
-				      "the server's answer is not an SVG "
-				      "image");
+		return sb_diag_fail(&c->diag, SB_ERR_UNEXPECTED_STATUS,
+				    "the server's answer is not an SVG image");
 	if (sb_badge_svg_error(body, blen, text, sizeof(text))) {
 		redact_token(target, text);
-		return sb_client_fail(c,
-				      strcmp(text, "Project has not been "
-						   "found") == 0
-					      ? SB_ERR_NOT_FOUND
-					      : SB_ERR_UNEXPECTED_STATUS,
-				      "the badge does not render: the server "
-				      "drew the error badge \"%s\"",
-				      text);
+		return sb_diag_fail(&c->diag,
+				    strcmp(text, "Project has not been found") == 0
+					    ? SB_ERR_NOT_FOUND
+					    : SB_ERR_UNEXPECTED_STATUS,
+				    "the badge does not render: the server drew "
+				    "the error badge \"%s\"",
+				    text);
 	}
 	if (out) {
 		if (blen >= cap)
-			return sb_client_fail(c, SB_ERR_BUFFER_TOO_SMALL,
-					      "badge buffer too small");
+			return sb_diag_fail(&c->diag, SB_ERR_BUFFER_TOO_SMALL,
+					    "badge buffer too small");
 		memcpy(out, body, blen);
 		out[blen] = '\0';
 	}
 	if (len)
 		*len = blen;
-	c->message[0] = '\0';
+	sb_diag_clear(&c->diag);
 	return SB_OK;
 }

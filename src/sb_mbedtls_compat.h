@@ -154,4 +154,21 @@ static inline int sb_compat_read_again(int ret)
 	return 0;
 }
 
+/*
+ * The description of the fatal alert the peer just sent (RFC 8446 6.2),
+ * or -1. mbedTLS leaves it in its record buffer; 3.x names that field
+ * MBEDTLS_PRIVATE (stable within an LTS branch), 2.28 plainly.
+ */
+static inline int sb_compat_alert_received(const mbedtls_ssl_context *ssl)
+{
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+	const unsigned char *m = ssl->MBEDTLS_PRIVATE(in_msg);
+	int type = ssl->MBEDTLS_PRIVATE(in_msgtype);
+#else
+	const unsigned char *m = ssl->in_msg;
+	int type = ssl->in_msgtype;
+#endif
+	return type == MBEDTLS_SSL_MSG_ALERT && m ? m[1] : -1;
+}
+
 #endif

@@ -410,9 +410,7 @@ sb_err sb_proxy_parse(const char *text, sb_proxy_url *p, char *msg,
 			goto bad_port;
 	}
 	p->port = (uint16_t)port;
-	sb_fmt(p->display, sizeof(p->display), "http://%s%s%s%s:%u",
-	       p->has_credentials ? "***:***@" : "", strchr(p->host, ':') ? "[" : "",
-	       p->host, strchr(p->host, ':') ? "]" : "", (unsigned)p->port);
+	sb_proxy_display(p);
 	return SB_OK;
 bad_host:
 	sb_wipe(p->password, sizeof(p->password));
@@ -547,4 +545,11 @@ int sb_retry_after_ms(const char *value, size_t len, const char *date_hdr,
 	}
 	*ms = secs > 2147483 ? 2147483647u : (uint32_t)(secs * 1000);
 	return 0;
+}
+
+void sb_proxy_display(sb_proxy_url *p)
+{
+	sb_fmt(p->display, sizeof(p->display), "http://%s%s%s%s:%u",
+	       p->has_credentials ? "***:***@" : "", strchr(p->host, ':') ? "[" : "",
+	       p->host, strchr(p->host, ':') ? "]" : "", (unsigned)p->port);
 }

@@ -46,6 +46,9 @@ typedef struct sb_proxy_url {
 sb_err sb_proxy_parse(const char *text, sb_proxy_url *p, char *msg,
 		      size_t msg_cap);
 
+/* Write p->display: scheme, masked credentials, host and port. */
+void sb_proxy_display(sb_proxy_url *p);
+
 /* Parse "sha256//BASE64[;sha256//BASE64...]" into 32-byte hashes. */
 #define SB_MAX_PINS 8
 int sb_pins_parse(const char *text, unsigned char pins[][32], int max);

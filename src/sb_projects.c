@@ -14,48 +14,6 @@
 
 #define TARGET_CAP (SB_MAX_KEY_LEN * 3 + 512)
 
-static sb_err search_status(sb_client *c)
-{
-	char msg[SB_MAX_MESSAGE_LEN];
-	int st = c->resp.status;
-	const char *sep;
-
-	sb_client_server_message(c, msg, sizeof(msg));
-	sep = msg[0] ? ": " : "";
-	if (st == 401)
-		return sb_client_fail(c, SB_ERR_UNAUTHORIZED,
-				      "authentication failed (HTTP 401) while "
-				      "listing projects: the user token is "
-				      "missing, wrong or expired%s%s",
-				      sep, msg);
-	if (st == 403)
-		return sb_client_fail(c, SB_ERR_FORBIDDEN,
-				      "insufficient privileges (HTTP 403) while "
-				      "listing projects%s%s: api/projects/search "
-				      "needs the 'Administer System' permission "
-				      "(name the projects, or use --from FILE, "
-				      "instead)",
-				      sep, msg);
-	if (st == 404)
-		return sb_client_fail(c, SB_ERR_UNSUPPORTED,
-				      "this server has no api/projects/search "
-				      "(HTTP 404%s%s)",
-				      sep, msg);
-	if (st == 429)
-		return sb_client_fail(c, SB_ERR_RATE_LIMITED,
-				      "rate limited (HTTP 429) while listing "
-				      "projects%s%s",
-				      sep, msg);
-	if (st >= 500)
-		return sb_client_fail(c, SB_ERR_SERVER,
-				      "server error (HTTP %d) while listing "
-				      "projects%s%s",
-				      st, sep, msg);
-	return sb_client_fail(c, SB_ERR_UNEXPECTED_STATUS,
-			      "unexpected HTTP %d while listing projects%s%s",
-			      st, sep, msg);
-}
-
 /* Index just past the subtree of token i. */
 static int skip(const jsmntok_t *t, int count, int i)
 {
@@ -123,7 +81,7 @@ static int read_count(const char *js, const jsmntok_t *t, uint64_t *out)
 
 static sb_err bad_json(sb_client *c, const char *what)
 {
-	return sb_client_fail(c, SB_ERR_JSON,
+	return sb_diag_fail(&c->diag, SB_ERR_JSON,
 			      "the server's api/projects/search answer is not "
 			      "the expected JSON (%s)",
 			      what);
@@ -133,11 +91,12 @@ static sb_err bad_json(sb_client *c, const char *what)
  * Parse one page: call fn for each component key. *seen gets the number
  * of components, *total paging.total; *stop when fn asked to stop.
  */
-static sb_err parse_page(sb_client *c, sb_project_fn fn, void *user,
-			 size_t *seen, uint64_t *total, int *stop)
+static sb_err parse_page(sb_client *c, const sb_http_response *r,
+			 sb_project_fn fn, void *user, size_t *seen,
+			 uint64_t *total, int *stop)
 {
-	const char *js = (const char *)c->resp.body.data;
-	size_t len = c->resp.body.len;
+	const char *js = (const char *)r->body.data;
+	size_t len = r->body.len;
 	char key[SB_MAX_KEY_LEN + 1];
 	jsmn_parser p;
 	jsmntok_t *t;
@@ -152,13 +111,13 @@ static sb_err parse_page(sb_client *c, sb_project_fn fn, void *user,
 	if (n < 1)
 		return bad_json(c, "syntax error");
 	if (n > SB_MAX_JSON_TOKENS)
-		return sb_client_fail(c, SB_ERR_TOO_LARGE,
+		return sb_diag_fail(&c->diag, SB_ERR_TOO_LARGE,
 				      "the server's JSON answer has more than "
 				      "%d tokens",
 				      SB_MAX_JSON_TOKENS);
 	t = c->port.alloc(c->port.ctx, sizeof(jsmntok_t) * (size_t)n);
 	if (!t)
-		return sb_client_fail(c, SB_ERR_NOMEM, "out of memory");
+		return sb_diag_fail(&c->diag, SB_ERR_NOMEM, "out of memory");
 	jsmn_init(&p);
 	count = jsmn_parse(&p, js, len, t, (unsigned)n);
 	if (count != n || t[0].type != JSMN_OBJECT ||
@@ -205,7 +164,14 @@ out:
 sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
 			void *user)
 {
+	static const sb_op op = {
+		"listing projects", NULL, "api/projects/search",
+		"api/projects/search needs the 'Administer System' permission: "
+		"name the projects, or use --from FILE, instead",
+		0};
 	char target[TARGET_CAP];
+	sb_request rq = {"GET", target, NULL, 0};
+	sb_reply reply;
 	uint64_t total = 0, listed = 0;
 	unsigned page;
 	size_t len, seen;
@@ -214,13 +180,15 @@ sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
 
 	if (!c)
 		return SB_ERR_INVALID_ARG;
+	sb_client_begin(c);
 	if (!fn)
-		return sb_client_fail(c, SB_ERR_INVALID_ARG, "no callback");
+		return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG, "no callback");
 	if (query && strlen(query) > SB_MAX_KEY_LEN)
-		return sb_client_fail(c, SB_ERR_INVALID_ARG,
-				      "query too long");
+		return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
+				    "query too long");
 	for (page = 1; page <= SB_MAX_PROJECT_PAGES; page++) {
-		sb_client_begin(c);
+		/* Each page gets the maximum time. */
+		sb_client_extend(c);
 		sb_fmt(target, sizeof(target),
 		       "/api/projects/search?p=%u&ps=%u&qualifiers=TRK", page,
 		       (unsigned)SB_PROJECTS_PAGE_SIZE);
@@ -230,26 +198,19 @@ sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
 			len += 3;
 			if (sb_form_encode(query, target, sizeof(target),
 					   &len) != SB_OK)
-				return sb_client_fail(c, SB_ERR_INVALID_ARG,
-						      "query too long");
+				return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
+						    "query too long");
 		}
-		if (c->organization) {
-			if (len + 15 >= sizeof(target))
-				return sb_client_fail(c, SB_ERR_INVALID_ARG,
-						      "organization too long");
-			memcpy(target + len, "&organization=", 15);
-			len += 14;
-			if (sb_form_encode(c->organization, target,
-					   sizeof(target), &len) != SB_OK)
-				return sb_client_fail(c, SB_ERR_INVALID_ARG,
-						      "organization too long");
-		}
-		err = sb_client_exchange(c, "GET", target, NULL, NULL);
+		if (sb_client_append_organization(c, target, sizeof(target),
+						  &len) != SB_OK)
+			return sb_diag_fail(&c->diag, SB_ERR_INVALID_ARG,
+					    "organization too long");
+		err = sb_client_request(c, &rq, &reply);
 		if (err != SB_OK)
 			return err;
-		if (c->resp.status != 200)
-			return search_status(c);
-		err = parse_page(c, fn, user, &seen, &total, &stop);
+		if (reply.http->status != 200)
+			return sb_client_status_fail(c, &reply, &op);
+		err = parse_page(c, reply.http, fn, user, &seen, &total, &stop);
 		if (err != SB_OK)
 			return err;
 		listed += seen;
@@ -258,9 +219,9 @@ sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
 			break;
 	}
 	if (page > SB_MAX_PROJECT_PAGES)
-		return sb_client_fail(c, SB_ERR_TOO_LARGE,
-				      "more than %u pages of projects",
-				      (unsigned)SB_MAX_PROJECT_PAGES);
-	c->message[0] = '\0';
+		return sb_diag_fail(&c->diag, SB_ERR_TOO_LARGE,
+				    "more than %u pages of projects",
+				    (unsigned)SB_MAX_PROJECT_PAGES);
+	sb_diag_clear(&c->diag);
 	return SB_OK;
 }

@@ -29,6 +29,26 @@ struct sb_tls {
 	struct sb_socket *sock;
 	uint64_t deadline;
 	int last_port_rc; /* what the port said last, for error mapping */
+	int has_own_cert; /* a client certificate is configured */
+	/*
+	 * The server's plaintext handshake records (TLS 1.2), watched while
+	 * the handshake runs: did it ask for a client certificate, did it
+	 * send an alert? A failure after an unanswerable CertificateRequest
+	 * then says so, whether the alert or a reset arrives first.
+	 */
+	struct {
+		int on;
+		unsigned char hdr[5];
+		size_t hdr_len;
+		size_t rec_left; /* payload bytes of the current record */
+		unsigned char msg_hdr[4];
+		size_t msg_hdr_len;
+		size_t msg_left; /* body bytes of the current message */
+	} scan;
+	int cert_requested;
+	int alert; /* description of a plaintext alert, -1: none */
+	/* The names of the server's certificate, for a name mismatch. */
+	char peer_names[200];
 	/*
 	 * The streamed trust store: a PEM bundle that is not kept in memory.
 	 * The handshake runs without a CA chain (VERIFY_OPTIONAL); then the
@@ -41,6 +61,16 @@ struct sb_tls {
 	char *extra_pem; /* SONAR_ROOT_CERT alongside the bundle, or NULL */
 	char message[256];
 };
+
+/* TLS alert descriptions (RFC 8446 6.2). */
+#define ALERT_CERTIFICATE_REQUIRED 116
+
+/* bad_certificate .. certificate_unknown, unknown_ca: the peer did not
+ * take our certificate. */
+static int is_certificate_alert(int a)
+{
+	return (a >= 42 && a <= 46) || a == 48;
+}
 
 const char *const sb_default_ca_files[] = {
 	"/etc/ssl/certs/ca-certificates.crt",
@@ -83,6 +113,97 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 	return MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
+/* Feed received bytes to the record watcher (see struct sb_tls). */
+static void scan_records(sb_tls *t, const unsigned char *b, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && t->scan.on) {
+		size_t take;
+
+		if (t->scan.rec_left == 0) {
+			t->scan.hdr[t->scan.hdr_len++] = b[i++];
+			if (t->scan.hdr_len < 5)
+				continue;
+			t->scan.hdr_len = 0;
+			t->scan.rec_left = (size_t)t->scan.hdr[3] << 8 |
+					   t->scan.hdr[4];
+			/* After ChangeCipherSpec (or TLS 1.3's first
+			 * encrypted record) nothing more is readable. */
+			if (t->scan.hdr[0] == 20 || t->scan.hdr[0] == 23)
+				t->scan.on = 0;
+			continue;
+		}
+		if (t->scan.hdr[0] == 21) { /* alert: level, description */
+			if (t->scan.rec_left == 1)
+				t->alert = b[i];
+			i++;
+			t->scan.rec_left--;
+			continue;
+		}
+		if (t->scan.hdr[0] != 22) { /* not handshake: skip */
+			take = n - i < t->scan.rec_left ? n - i : t->scan.rec_left;
+			i += take;
+			t->scan.rec_left -= take;
+			continue;
+		}
+		if (t->scan.msg_left == 0) {
+			t->scan.msg_hdr[t->scan.msg_hdr_len++] = b[i++];
+			t->scan.rec_left--;
+			if (t->scan.msg_hdr_len < 4)
+				continue;
+			t->scan.msg_hdr_len = 0;
+			if (t->scan.msg_hdr[0] == 13) /* CertificateRequest */
+				t->cert_requested = 1;
+			t->scan.msg_left = (size_t)t->scan.msg_hdr[1] << 16 |
+					   (size_t)t->scan.msg_hdr[2] << 8 |
+					   t->scan.msg_hdr[3];
+			continue;
+		}
+		take = n - i < t->scan.rec_left ? n - i : t->scan.rec_left;
+		if (take > t->scan.msg_left)
+			take = t->scan.msg_left;
+		i += take;
+		t->scan.rec_left -= take;
+		t->scan.msg_left -= take;
+	}
+}
+
+/* Keep the DNS names of the server's certificate (or its CN), for the
+ * message of a name mismatch. Never changes the verification. */
+static int remember_names(void *ctx, mbedtls_x509_crt *crt, int depth,
+			  uint32_t *flags)
+{
+	sb_tls *t = ctx;
+	const mbedtls_x509_sequence *san;
+	size_t n = 0;
+	int names = 0;
+
+	(void)flags;
+	if (depth != 0)
+		return 0;
+	t->peer_names[0] = '\0';
+	for (san = &crt->subject_alt_names; san && san->buf.p && names < 4;
+	     san = san->next) {
+		if (san->buf.tag !=
+		    (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_X509_SAN_DNS_NAME))
+			continue;
+		sb_fmt(t->peer_names + n, sizeof(t->peer_names) - n, "%s%.*s",
+		       names ? ", " : "", (int)san->buf.len,
+		       (const char *)san->buf.p);
+		n = strlen(t->peer_names);
+		names++;
+	}
+	if (!names) {
+		char dn[160];
+
+		if (mbedtls_x509_dn_gets(dn, sizeof(dn), &crt->subject) > 0)
+			sb_fmt(t->peer_names, sizeof(t->peer_names), "%s", dn);
+	}
+	sb_printable(t->peer_names, t->peer_names, sizeof(t->peer_names));
+	return 0;
+}
+
 static int bio_recv_timeout(void *ctx, unsigned char *buf, size_t len,
 			    uint32_t unused_timeout)
 {
@@ -97,6 +218,8 @@ static int bio_recv_timeout(void *ctx, unsigned char *buf, size_t len,
 	}
 	rc = t->port->recv(t->port->ctx, t->sock, buf, len, left);
 	t->last_port_rc = rc;
+	if (rc > 0 && t->scan.on)
+		scan_records(t, buf, (size_t)rc);
 	if (rc > 0)
 		return rc;
 	if (rc == SB_PORT_CLOSED)
@@ -410,6 +533,24 @@ static void verify_reasons(uint32_t flags, char *out, size_t cap)
 			out[n] = out[n + 1] ? ';' : '\0';
 }
 
+/* "server certificate for HOST not accepted: REASONS", with the names
+ * the certificate does carry when it is the name that is wrong. */
+static void rejected(const sb_tls *t, const char *hostname, uint32_t flags,
+		     char *msg, size_t msg_cap)
+{
+	char info[256];
+
+	verify_reasons(flags, info, sizeof(info));
+	if ((flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) && t->peer_names[0])
+		sb_fmt(msg, msg_cap,
+		       "server certificate for %s not accepted: it is for %s, "
+		       "not %s (%s)",
+		       hostname, t->peer_names, hostname, info);
+	else
+		sb_fmt(msg, msg_cap, "server certificate for %s not accepted: %s",
+		       hostname, info);
+}
+
 /*
  * After a handshake without a CA chain: verify the server's chain and
  * name against the anchors of the bundle (and SONAR_ROOT_CERT) it needs.
@@ -459,14 +600,10 @@ static sb_err verify_streamed(sb_tls *t, const char *hostname, int is_ip,
 					     MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |
 					     MBEDTLS_X509_BADCERT_BAD_KEY);
 		if (rc != 0 || flags != 0) {
-			char info[256];
-
 			if (flags == 0)
 				flags = MBEDTLS_X509_BADCERT_OTHER;
-			verify_reasons(flags, info, sizeof(info));
-			sb_fmt(msg, msg_cap,
-			       "server certificate for %s not accepted: %s",
-			       hostname, info);
+			remember_names(t, (mbedtls_x509_crt *)chain, 0, NULL);
+			rejected(t, hostname, flags, msg, msg_cap);
 			err = SB_ERR_TLS_VERIFY;
 		}
 	}
@@ -592,6 +729,7 @@ static sb_err load_client_cert(sb_tls *t, const sb_tls_config *cfg,
 		sb_fmt(msg, cap, "client certificate and key do not fit");
 		return SB_ERR_CONFIG;
 	}
+	t->has_own_cert = 1;
 	return SB_OK;
 }
 
@@ -643,6 +781,7 @@ sb_err sb_tls_create(const sb_port *port, const sb_tls_config *cfg,
 		goto fail;
 	}
 	sb_compat_min_tls12(&t->conf);
+	mbedtls_ssl_conf_verify(&t->conf, remember_names, t);
 	sb_compat_prefer_fast_groups(&t->conf);
 	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
 	t->conf_insecure = cfg->insecure;
@@ -793,6 +932,11 @@ sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
 	t->sock = sock;
 	t->deadline = deadline_ms;
 	t->message[0] = '\0';
+	memset(&t->scan, 0, sizeof(t->scan));
+	t->scan.on = 1;
+	t->cert_requested = 0;
+	t->alert = -1;
+	t->peer_names[0] = '\0';
 	rc = mbedtls_ssl_setup(&t->ssl, &t->conf);
 	/* An IP literal is neither sent as SNI nor matched against DNS
 	 * names: check_ip_san below compares the IP address entries. */
@@ -811,6 +955,7 @@ sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
 		rc = mbedtls_ssl_handshake(&t->ssl);
 	} while (rc == MBEDTLS_ERR_SSL_WANT_READ ||
 		 rc == MBEDTLS_ERR_SSL_WANT_WRITE);
+	t->scan.on = 0;
 	if (rc == 0) {
 		err = t->bundle && !t->conf_insecure
 			      ? verify_streamed(t, hostname, is_ip, msg, msg_cap)
@@ -828,13 +973,28 @@ sb_err sb_tls_connect(sb_tls *t, struct sb_socket *sock, const char *hostname,
 	 * here: only a verification failure proper is reported as one. */
 	if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
 	    (!t->bundle && flags != 0 && flags != (uint32_t)-1)) {
-		char info[256];
-
-		verify_reasons(flags, info, sizeof(info));
-		sb_fmt(msg, msg_cap,
-		       "server certificate for %s not accepted: %s", hostname,
-		       info);
+		rejected(t, hostname, flags, msg, msg_cap);
 		return SB_ERR_TLS_VERIFY;
+	}
+	if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && t->alert < 0)
+		t->alert = sb_compat_alert_received(&t->ssl);
+	/* The server asked for a client certificate we do not have, then
+	 * ended the handshake: with an alert, or a reset that may overtake
+	 * it. Either way it is this, and retrying will not help. */
+	if ((t->cert_requested && !t->has_own_cert) ||
+	    t->alert == ALERT_CERTIFICATE_REQUIRED) {
+		sb_fmt(msg, msg_cap,
+		       "%s requires a client certificate (--cert/--key) and "
+		       "ended the TLS handshake without one",
+		       hostname);
+		return SB_ERR_TLS;
+	}
+	if (t->cert_requested && is_certificate_alert(t->alert)) {
+		sb_fmt(msg, msg_cap,
+		       "%s refused the client certificate (TLS alert %d; "
+		       "check --cert and --key)",
+		       hostname, t->alert);
+		return SB_ERR_TLS;
 	}
 	if (rc == MBEDTLS_ERR_SSL_TIMEOUT) {
 		sb_fmt(msg, msg_cap, "TLS handshake with %s timed out",
@@ -891,6 +1051,16 @@ int sb_tls_recv(sb_tls *t, unsigned char *buf, size_t len,
 		return SB_PORT_TIMEOUT;
 	if (rc == MBEDTLS_ERR_NET_RECV_FAILED)
 		return t->last_port_rc < 0 ? t->last_port_rc : SB_PORT_ERR_IO;
+	/* TLS 1.3: the server checks our (empty) certificate after the
+	 * handshake, and says so in the first record we read. */
+	if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
+	    sb_compat_alert_received(&t->ssl) == ALERT_CERTIFICATE_REQUIRED &&
+	    !t->has_own_cert) {
+		sb_fmt(t->message, sizeof(t->message),
+		       "the server requires a client certificate "
+		       "(--cert/--key):");
+		return SB_TLS_ERR_PROTOCOL;
+	}
 	set_message(t, "TLS read failed", rc);
 	return SB_TLS_ERR_PROTOCOL;
 }

@@ -72,7 +72,9 @@ typedef void (*sb_trace_fn)(void *user, const char *line);
 
 typedef struct sb_config {
 	const char *base_url;	/* https://host[:port][/path]; http:// too */
-	const char *user_token; /* the caller's secret; copied, wiped later */
+	/* The caller's secret, copied and wiped later. NULL or "": requests
+	 * carry no credentials (badge images need none). */
+	const char *user_token;
 	sb_auth auth;
 	const char *organization; /* SonarCloud organization, or NULL */
 	/*
@@ -119,6 +121,12 @@ typedef struct sb_config {
 	int retries;		     /* 0: none (the command's default: 2) */
 	uint32_t retry_max_wait_ms;  /* 0: the default (300 s) */
 	int proxy_tunnel;	     /* 1: CONNECT for an http:// base too */
+	/* The proxy's "user:password" (a secret, copied and wiped); when
+	 * set it replaces credentials in the proxy URL. NULL: none. */
+	const char *proxy_user;
+	/* 1: a refused connection is retried too (curl's
+	 * --retry-connrefused); by default it fails at once. */
+	int retry_connrefused;
 } sb_config;
 
 /* NULL-terminated list of the system CA bundles probed, in curl's order. */
@@ -164,6 +172,38 @@ SB_API sb_err sb_token_get(sb_client *c, const char *project, char *out,
 SB_API sb_err sb_token_renew(sb_client *c, const char *project,
 			     char *old_out, size_t old_cap, char *new_out,
 			     size_t new_cap);
+
+/* ---- The server ---- */
+
+typedef enum sb_flavour {
+	SB_FLAVOUR_UNKNOWN = 0,
+	SB_FLAVOUR_SERVER = 1,		/* SonarQube (Server) 9.x, 10.x, 2025.x+ */
+	SB_FLAVOUR_COMMUNITY_BUILD = 2, /* SonarQube Community Build 24.12+ */
+	SB_FLAVOUR_CLOUD = 3		/* SonarQube Cloud (sonarcloud.io) */
+} sb_flavour;
+
+typedef struct sb_server_version {
+	sb_flavour flavour;
+	unsigned major, minor, patch;
+	unsigned long build;
+	char text[32]; /* as the server wrote it ("10.7.0.96327") */
+} sb_server_version;
+
+/*
+ * What api/server/version says (public, plain text): read once per
+ * client, on first need, then kept. SB_ERR_CONFIG when no SonarQube
+ * answers at the base URL (a wrong host or context path).
+ */
+sb_err sb_server_info(sb_client *c, sb_server_version *out);
+/* Parse and classify a version text (pure): "9.9.8.100196" is Server,
+ * "25.1.0.102122" Community Build, "2025.1.0.102418" Server, "8.0.0.x"
+ * (other than SonarQube 8.0's own build) Cloud. */
+sb_err sb_version_parse(const char *text, sb_server_version *out);
+/* 1 when v is at least major.minor. */
+int sb_version_at_least(const sb_server_version *v, unsigned major,
+			unsigned minor);
+/* "SonarQube 10.7", "SonarQube Community Build 26.8", "SonarQube Cloud". */
+void sb_version_describe(const sb_server_version *v, char *out, size_t cap);
 
 /* ---- Badge URLs (pure functions, no I/O) ---- */
 

@@ -24,9 +24,43 @@ void cli_file_free(cli_file *f)
 	f->len = 0;
 }
 
-int cli_file_read(const char *path, size_t max, cli_file *f)
+/* "a directory", "a FIFO", ... for a file that is not a regular one. */
+static const char *kind_of(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+int cli_open_regular(const char *path, const char *what)
 {
 	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0) {
+		cli_error("cannot read %s%s%.300s: %s", what ? what : "",
+			  what ? " " : "", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		cli_error("cannot read %s%s%.300s: it is %s (a regular file is "
+			  "needed)",
+			  what ? what : "", what ? " " : "", path,
+			  kind_of(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int cli_file_read(const char *path, const char *what, size_t max, cli_file *f)
+{
 	size_t cap = 0;
 	ssize_t n;
 	int fd;
@@ -34,15 +68,17 @@ int cli_file_read(const char *path, size_t max, cli_file *f)
 	f->path = path;
 	f->data = NULL;
 	f->len = 0;
-	fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("cannot read %.300s: %s", path, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		cli_error("cannot read %.300s: it is a directory", path);
-		close(fd);
-		return EXIT_USAGE;
+	if (strcmp(path, "-") == 0) {
+		fd = dup(0);
+		if (fd < 0) {
+			cli_error("cannot read standard input: %s",
+				  strerror(errno));
+			return EXIT_USAGE;
+		}
+	} else {
+		fd = cli_open_regular(path, what);
+		if (fd < 0)
+			return EXIT_USAGE;
 	}
 	for (;;) {
 		if (f->len + 1 >= cap) {
@@ -51,11 +87,8 @@ int cli_file_read(const char *path, size_t max, cli_file *f)
 
 			if (ncap > max + 2)
 				ncap = max + 2;
-			if (ncap <= f->len + 1) {
-				cli_error("%.300s is larger than %zu bytes",
-					  path, max);
-				goto fail;
-			}
+			if (ncap <= f->len + 1)
+				goto too_large;
 			nd = realloc(f->data, ncap);
 			if (!nd) {
 				cli_error("out of memory reading %.300s", path);
@@ -68,17 +101,15 @@ int cli_file_read(const char *path, size_t max, cli_file *f)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			cli_error("cannot read %.300s: %s", path,
-				  strerror(errno));
+			cli_error("cannot read %s%s%.300s: %s", what ? what : "",
+				  what ? " " : "", path, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
 			break;
 		f->len += (size_t)n;
-		if (f->len > max) {
-			cli_error("%.300s is larger than %zu bytes", path, max);
-			goto fail;
-		}
+		if (f->len > max)
+			goto too_large;
 	}
 	close(fd);
 	if (!f->data) {
@@ -90,6 +121,9 @@ int cli_file_read(const char *path, size_t max, cli_file *f)
 	}
 	f->data[f->len] = '\0';
 	return 0;
+too_large:
+	cli_error("%s%s%.300s is larger than %lu bytes", what ? what : "",
+		  what ? " " : "", path, (unsigned long)max);
 fail:
 	close(fd);
 	cli_file_free(f);
@@ -168,6 +202,12 @@ int cli_file_replace(const char *path, const void *data, size_t len,
 		free(tmp);
 		tmp = NULL;
 		goto out;
+	}
+	if (!exists) {
+		mode_t mask = umask(077); /* read it; mkstemp made the file 0600 */
+
+		umask(mask);
+		new_mode &= ~(unsigned)mask;
 	}
 	if (fchmod(fd, exists ? (st.st_mode & 07777) : (mode_t)new_mode) != 0) {
 		cli_error("cannot set the mode of %.300s: %s", tmp,

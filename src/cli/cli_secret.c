@@ -62,13 +62,12 @@ int cli_read_secret_file(const char *path, const char *what, char *out,
 	int is_stdin = strcmp(path, "-") == 0, rc, fd;
 	struct stat st;
 	size_t n = 0;
+	char role[64];
 
-	fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("cannot open %s file %s: %s", what, path,
-			  strerror(errno));
+	snprintf(role, sizeof(role), "%s file", what);
+	fd = is_stdin ? 0 : cli_open_regular(path, role);
+	if (fd < 0)
 		return EXIT_USAGE;
-	}
 	if (!is_stdin && fstat(fd, &st) == 0 &&
 	    (st.st_mode & (S_IRWXG | S_IRWXO)))
 		cli_warn("%s file %s is readable by other users (chmod 600 it)",

@@ -258,7 +258,7 @@ int cli_state_load(const char *path, cli_state **out)
 	}
 	if (probe)
 		fclose(probe);
-	rc = cli_file_read(path, STATE_MAX, &f);
+	rc = cli_file_read(path, "state file", STATE_MAX, &f);
 	if (rc) {
 		cli_state_free(s);
 		return rc;

@@ -22,26 +22,11 @@ typedef struct seen {
 	char msg[SB_MAX_MESSAGE_LEN];
 } seen;
 
-int parse_check(cli_options *o)
+cli_parse_result parse_check(cli_options *o)
 {
-	cli_iter it = {0, 0, NULL};
-	const char *arg;
-	char name[32];
-	int kind, rc;
-
-	while ((kind = cli_next_arg(o, &it, &arg, name, sizeof(name))) != 0) {
-		if (kind == 2)
-			return cli_unknown_option(o->command, arg);
-		cli_add_operand(o, arg);
-	}
-	rc = cli_props_apply(o, NULL);
-	if (rc >= 0)
-		return rc;
-	if (o->nargs == 0) {
-		cli_error("usage: sonarbadge check FILE...");
-		return EXIT_USAGE;
-	}
-	return -1;
+	if (o->nargs == 0)
+		return cli_command_usage_error(o->cmd);
+	return CLI_PARSED;
 }
 
 static int fatal(sb_err err)
@@ -62,7 +47,7 @@ static size_t line_of(const char *text, size_t at)
 	return line;
 }
 
-int cmd_check(sb_client *c, const cli_options *o)
+int cmd_check(sb_client *c, cli_options *o)
 {
 	const char *base = sb_client_base_url(c);
 	seen *s = NULL;
@@ -77,7 +62,7 @@ int cmd_check(sb_client *c, const cli_options *o)
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < o->nargs && !rc; i++)
-		rc = cli_file_read(o->args[i], CHECK_MAX, &files[i]);
+		rc = cli_file_read(o->args[i], NULL, CHECK_MAX, &files[i]);
 	for (i = 0; i < o->nargs && !rc; i++) {
 		cli_file *f = &files[i];
 		sb_badge_ref ref;
@@ -140,8 +125,8 @@ int cmd_check(sb_client *c, const cli_options *o)
 			}
 			if (hit->err != SB_OK)
 				broken++;
-			printf("%s:%zu: %s %s %s%s%s%s%s%s\n", o->args[i],
-			       line_of(f->data, ref.start),
+			cli_out("%s:%lu: %s %s %s%s%s%s%s%s\n", o->args[i],
+			       (unsigned long)line_of(f->data, ref.start),
 			       hit->err == SB_OK ? "ok" : "broken", key,
 			       sb_badge_kind_name(ref.kind),
 			       ref.metric[0] && ref.kind == SB_BADGE_MEASURE
@@ -163,11 +148,10 @@ int cmd_check(sb_client *c, const cli_options *o)
 	if (rc)
 		return rc;
 	if (total == 0)
-		fprintf(stderr, "sonarbadge: no badge URL of %s in the files\n",
-			base);
+		cli_info("no badge URL of %s in the files", base);
 	else
-		fprintf(stderr, "sonarbadge: %zu badge URL%s checked, %zu "
-				"broken\n",
-			total, total == 1 ? "" : "s", broken);
+		cli_info("%lu badge URL%s checked, %lu broken",
+			 (unsigned long)total, total == 1 ? "" : "s",
+			 (unsigned long)broken);
 	return broken ? EXIT_CHECK : EXIT_OK;
 }

@@ -1,8 +1,10 @@
 /*
- * cmd_fetch.c - `sonarbadge fetch PROJECT [--metric M | --quality-gate]
- * [--branch B] [-o FILE]`: read the badge token, GET the badge image and
- * write the SVG to stdout or FILE. SonarQube's error SVG (HTTP 200,
- * "Project has not been found") is an error, not an image.
+ * cmd_fetch.c - `sonarbadge fetch [PROJECT] [--metric M | --quality-gate]
+ * [--branch B] [-o FILE]`: read the badge token (when a user token was
+ * given; without one the badge is asked for without a token, which a
+ * public project answers), GET the badge image and write the SVG to
+ * stdout or FILE. SonarQube's error SVG (HTTP 200, "Project has not been
+ * found") is an error, not an image.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,67 +12,24 @@
 
 #include "cli.h"
 
-static const char usage[] = "usage: sonarbadge fetch PROJECT [--metric M | "
-			    "--quality-gate] [--branch B] [-o FILE]";
-
-int parse_fetch(cli_options *o)
+cli_parse_result parse_fetch(cli_options *o)
 {
-	cli_iter it = {0, 0, NULL};
-	const char *arg, *v, *pk;
-	char name[32];
-	int kind, rc;
-
-	while ((kind = cli_next_arg(o, &it, &arg, name, sizeof(name))) != 0) {
-		if (kind == 1) {
-			cli_add_operand(o, arg);
-			continue;
-		}
-		if (strcmp(arg, "--quality-gate") == 0) {
-			o->quality_gate = 1;
-			continue;
-		}
-		if (strcmp(arg, "--metric") != 0 && strcmp(arg, "--branch") != 0 &&
-		    strcmp(arg, "-o") != 0 && strcmp(arg, "--output") != 0)
-			return cli_unknown_option(o->command, arg);
-		v = cli_option_value(o, &it, arg);
-		if (!v)
-			return EXIT_USAGE;
-		if (strcmp(arg, "--metric") == 0) {
-			if (strcmp(v, "quality_gate") == 0) {
-				o->quality_gate = 1;
-			} else if (!sb_badge_metric_label(v)) {
-				cli_error("unknown metric '%.60s' (see "
-					  "sonarbadge --help; 'urls' lists "
-					  "them)",
-					  v);
-				return EXIT_USAGE;
-			} else {
-				o->metrics[0] = v;
-				o->nmetrics = 1;
-			}
-		} else if (strcmp(arg, "--branch") == 0) {
-			o->branch = v;
-		} else {
-			o->output = v;
-		}
-	}
 	if (o->quality_gate && o->nmetrics) {
 		cli_error("--metric and --quality-gate exclude each other");
-		return EXIT_USAGE;
+		return CLI_USAGE_ERROR;
 	}
-	rc = cli_props_apply(o, &pk);
-	if (rc >= 0)
-		return rc;
-	if (o->nargs == 0 && pk)
-		cli_add_operand(o, pk);
-	if (o->nargs != 1) {
-		cli_error("%s", usage);
-		return EXIT_USAGE;
+	if (o->nmetrics > 1) {
+		cli_error("fetch writes one badge: give --metric once");
+		return CLI_USAGE_ERROR;
 	}
-	return -1;
+	if (o->nmetrics == 1 && strcmp(o->metrics[0], "quality_gate") == 0) {
+		o->quality_gate = 1;
+		o->nmetrics = 0;
+	}
+	return parse_project_cmd(o);
 }
 
-int cmd_fetch(sb_client *c, const cli_options *o)
+int cmd_fetch(sb_client *c, cli_options *o)
 {
 	char tok[SB_MAX_TOKEN_LEN + 1], url[8192];
 	const char *base = sb_client_base_url(c);
@@ -80,17 +39,20 @@ int cmd_fetch(sb_client *c, const cli_options *o)
 	sb_err err;
 	int rc = EXIT_OK;
 
-	err = sb_token_get(c, o->args[0], tok, sizeof(tok));
-	if (err != SB_OK)
-		return cli_fail(c, err);
+	tok[0] = '\0';
+	if (o->have_user_token) {
+		err = sb_token_get(c, o->project, tok, sizeof(tok));
+		if (err != SB_OK)
+			return cli_fail(c, err);
+	}
 	memset(&spec, 0, sizeof(spec));
 	spec.base_url = base;
-	spec.project = o->args[0];
+	spec.project = o->project;
 	spec.branch = o->branch && *o->branch ? o->branch : NULL;
 	spec.metric = o->quality_gate ? NULL
 		      : o->nmetrics   ? o->metrics[0]
 				      : "alert_status";
-	spec.token = tok;
+	spec.token = tok[0] ? tok : NULL;
 	spec.sonarcloud = sb_client_is_sonarcloud(c);
 	err = sb_badge_image_url(&spec, url, sizeof(url));
 	memset(tok, 0, sizeof(tok));
@@ -108,13 +70,21 @@ int cmd_fetch(sb_client *c, const cli_options *o)
 	memset(url, 0, sizeof(url));
 	if (err != SB_OK) {
 		free(svg);
+		if (err == SB_ERR_NOT_FOUND && !o->have_user_token) {
+			cli_error("%s (no user token was given, so the badge was "
+				  "asked for without its token, which only a "
+				  "public project answers: set SONAR_TOKEN or "
+				  "--token-file)",
+				  sb_client_message(c));
+			return cli_exit_code(err);
+		}
 		return cli_fail(c, err);
 	}
 	if (o->output && strcmp(o->output, "-") != 0) {
-		rc = cli_file_replace(o->output, svg, len, 0644);
-	} else if (fwrite(svg, 1, len, stdout) != len) {
-		cli_error("cannot write to standard output");
-		rc = EXIT_USAGE;
+		/* A new file gets 0666 less the umask, as any tool makes. */
+		rc = cli_file_replace(o->output, svg, len, 0666);
+	} else {
+		cli_out_bytes(svg, len);
 	}
 	free(svg);
 	return rc;

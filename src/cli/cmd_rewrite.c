@@ -14,42 +14,16 @@
 
 #define REWRITE_MAX (64u * 1024u * 1024u)
 
-int parse_rewrite(cli_options *o)
+cli_parse_result parse_rewrite(cli_options *o)
 {
-	cli_iter it = {0, 0, NULL};
-	const char *arg, *pk;
-	char name[32];
-	int kind, rc;
-
-	while ((kind = cli_next_arg(o, &it, &arg, name, sizeof(name))) != 0) {
-		if (kind == 1) {
-			cli_add_operand(o, arg);
-			continue;
-		}
-		if (strcmp(arg, "--check") == 0) {
-			o->check_only = 1;
-			continue;
-		}
-		if (strcmp(arg, "--project") != 0)
-			return cli_unknown_option(o->command, arg);
-		o->project = cli_option_value(o, &it, arg);
-		if (!o->project)
-			return EXIT_USAGE;
-	}
-	rc = cli_props_apply(o, &pk);
-	if (rc >= 0)
-		return rc;
-	if (!o->project)
-		o->project = pk;
-	if (!o->project || o->nargs == 0) {
-		cli_error("usage: sonarbadge rewrite --project KEY [--check] "
-			  "FILE...");
-		return EXIT_USAGE;
-	}
-	return -1;
+	if (!o->project && o->props.found && o->props.project_key[0])
+		o->project = o->props.project_key;
+	if (!o->project || o->nargs == 0)
+		return cli_command_usage_error(o->cmd);
+	return CLI_PARSED;
 }
 
-int cmd_rewrite(sb_client *c, const cli_options *o)
+int cmd_rewrite(sb_client *c, cli_options *o)
 {
 	char tok[SB_MAX_TOKEN_LEN + 1];
 	const char *base = sb_client_base_url(c);
@@ -65,7 +39,7 @@ int cmd_rewrite(sb_client *c, const cli_options *o)
 	}
 	/* Every file must be readable before any is changed. */
 	for (i = 0; i < o->nargs && !rc; i++)
-		rc = cli_file_read(o->args[i], REWRITE_MAX, &files[i]);
+		rc = cli_file_read(o->args[i], NULL, REWRITE_MAX, &files[i]);
 	if (!rc) {
 		err = sb_token_get(c, o->project, tok, sizeof(tok));
 		if (err != SB_OK)
@@ -79,7 +53,7 @@ int cmd_rewrite(sb_client *c, const cli_options *o)
 		need = sb_badge_rewrite(f->data, f->len, base, o->project, tok,
 					NULL, 0, &found, &stale);
 		if (o->check_only || !stale) {
-			printf("%s %s (%u of %u badge URL%s stale)\n",
+			cli_out("%s %s (%u of %u badge URL%s stale)\n",
 			       stale ? "stale" : "ok", o->args[i], stale,
 			       found, found == 1 ? "" : "s");
 			any_stale += stale;
@@ -96,7 +70,7 @@ int cmd_rewrite(sb_client *c, const cli_options *o)
 		rc = cli_file_replace(o->args[i], out, need, 0600);
 		free(out);
 		if (!rc)
-			printf("updated %s (%u of %u badge URL%s)\n",
+			cli_out("updated %s (%u of %u badge URL%s)\n",
 			       o->args[i], stale, found, found == 1 ? "" : "s");
 	}
 	sb_wipe(tok, sizeof(tok));

@@ -106,7 +106,7 @@ static int read_from(const char *path)
 	size_t i = 0, line = 0;
 	int rc;
 
-	rc = cli_file_read(path, FROM_MAX, &f);
+	rc = cli_file_read(path, "--from file", FROM_MAX, &f);
 	if (rc)
 		return rc;
 	while (i < f.len) {
@@ -145,105 +145,27 @@ static int read_from(const char *path)
 	return 0;
 }
 
-/* 90d, 12h, 30m, 45s -> seconds; -1 when malformed. */
-static long long parse_age(const char *s)
+cli_parse_result parse_rotate(cli_options *o)
 {
-	char *end;
-	long long v, mul;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (end == s || v <= 0 || v > 100000000LL || !end[0] || end[1])
-		return -1;
-	switch (*end) {
-	case 's':
-		mul = 1;
-		break;
-	case 'm':
-		mul = 60;
-		break;
-	case 'h':
-		mul = 3600;
-		break;
-	case 'd':
-		mul = 86400;
-		break;
-	default:
-		return -1;
-	}
-	return v * mul;
-}
-
-static const char usage[] =
-	"usage: sonarbadge rotate [PROJECT...] [--all] [--query Q] "
-	"[--from FILE] [--state FILE [--older-than AGE]] [--rewrite FILE]... "
-	"[--dry-run] [--json]";
-
-int parse_rotate(cli_options *o)
-{
-	cli_iter it = {0, 0, NULL};
-	const char *arg, *v, *pk;
-	char name[32];
-	int kind, rc, i;
-
-	o->rewrite_files =
-		calloc((size_t)o->nrest + 1, sizeof(char *));
-	if (!o->rewrite_files) {
-		cli_error("out of memory");
-		return EXIT_USAGE;
-	}
-	while ((kind = cli_next_arg(o, &it, &arg, name, sizeof(name))) != 0) {
-		if (kind == 1) {
-			cli_add_operand(o, arg);
-			continue;
-		}
-		if (strcmp(arg, "--all") == 0) {
-			o->all = 1;
-			continue;
-		}
-		if (strcmp(arg, "--dry-run") == 0) {
-			o->dry_run = 1;
-			continue;
-		}
-		if (strcmp(arg, "--json") == 0) {
-			o->json = 1;
-			continue;
-		}
-		if (strcmp(arg, "--query") != 0 && strcmp(arg, "--from") != 0 &&
-		    strcmp(arg, "--state") != 0 &&
-		    strcmp(arg, "--older-than") != 0 &&
-		    strcmp(arg, "--rewrite") != 0)
-			return cli_unknown_option(o->command, arg);
-		v = cli_option_value(o, &it, arg);
-		if (!v)
-			return EXIT_USAGE;
-		if (strcmp(arg, "--query") == 0) {
-			o->query = v;
-			o->all = 1;
-		} else if (strcmp(arg, "--from") == 0) {
-			o->from_file = v;
-		} else if (strcmp(arg, "--state") == 0) {
-			o->state_file = v;
-		} else if (strcmp(arg, "--rewrite") == 0) {
-			o->rewrite_files[o->nrewrite++] = v;
-		} else {
-			o->older_than_s = parse_age(v);
-			if (o->older_than_s < 0) {
-				cli_error("--older-than takes a number and a "
-					  "unit: s, m, h or d (e.g. 90d)");
-				return EXIT_USAGE;
-			}
-		}
-	}
+	if (o->query)
+		o->all = 1;
 	if (o->older_than_s && !o->state_file) {
 		cli_error("--older-than needs --state FILE (where the last "
 			  "rotations are recorded)");
-		return EXIT_USAGE;
+		return CLI_USAGE_ERROR;
 	}
-	rc = cli_props_apply(o, &pk);
-	if (rc >= 0)
-		return rc;
+	if (!o->all && !o->from_file && o->nargs == 0 &&
+	    !cli_project_or_props(o))
+		return cli_command_usage_error(o->cmd);
+	return CLI_PARSED;
+}
+
+/* The projects named on the command line, in --from, or in the
+ * properties file. */
+static int initial_projects(const cli_options *o)
+{
+	int i, rc;
+
 	for (i = 0; i < o->nargs; i++) {
 		rc = add_project(o->args[i]);
 		if (rc)
@@ -254,16 +176,9 @@ int parse_rotate(cli_options *o)
 		if (rc)
 			return rc;
 	}
-	if (!o->all && !o->from_file && o->nargs == 0) {
-		if (!pk) {
-			cli_error("%s", usage);
-			return EXIT_USAGE;
-		}
-		rc = add_project(pk);
-		if (rc)
-			return rc;
-	}
-	return -1;
+	if (!o->all && !o->from_file && o->nargs == 0)
+		return add_project(cli_project_or_props(o));
+	return 0;
 }
 
 static int list_one(void *user, const char *key)
@@ -294,7 +209,7 @@ static int fatal(sb_err err)
 	}
 }
 
-static void print_line(const cli_options *o, const char *key,
+static void print_line(cli_options *o, const char *key,
 		       const char *old_tok, const char *new_tok,
 		       const char *status, const char *error)
 {
@@ -306,26 +221,26 @@ static void print_line(const cli_options *o, const char *key,
 	if (error)
 		sb_printable(error, e, sizeof(e));
 	if (o->json) {
-		printf("{\"project\":");
-		cli_json_string(k);
-		printf(",\"old\":");
+		cli_out("{\"project\":");
+		cli_out_json_string(k);
+		cli_out(",\"old\":");
 		if (old_tok && *old_tok)
-			cli_json_string(s_old);
+			cli_out_json_string(s_old);
 		else
-			printf("null");
-		printf(",\"new\":");
+			cli_out("null");
+		cli_out(",\"new\":");
 		if (new_tok && *new_tok)
-			cli_json_string(new_tok);
+			cli_out_json_string(new_tok);
 		else
-			printf("null");
-		printf(",\"status\":\"%s\",\"error\":", status);
+			cli_out("null");
+		cli_out(",\"status\":\"%s\",\"error\":", status);
 		if (error)
-			cli_json_string(e);
+			cli_out_json_string(e);
 		else
-			printf("null");
-		printf("}\n");
+			cli_out("null");
+		cli_out("}\n");
 	} else {
-		printf("%-30s  %-12s  %-44s  %s%s%s\n", k,
+		cli_out("%-30s  %-12s  %-44s  %s%s%s\n", k,
 		       old_tok && *old_tok ? s_old : "-",
 		       new_tok && *new_tok ? new_tok : "-", status,
 		       error ? ": " : "", error ? e : "");
@@ -334,7 +249,7 @@ static void print_line(const cli_options *o, const char *key,
 }
 
 /* Rewrite the badge URLs of every rotated project in the files. */
-static int rewrite_files(sb_client *c, const cli_options *o)
+static int rewrite_files(sb_client *c, cli_options *o)
 {
 	const char *base = sb_client_base_url(c);
 	int i, rc = 0;
@@ -344,7 +259,7 @@ static int rewrite_files(sb_client *c, const cli_options *o)
 		cli_file f;
 		unsigned found, stale, total = 0;
 
-		rc = cli_file_read(o->rewrite_files[i], REWRITE_MAX, &f);
+		rc = cli_file_read(o->rewrite_files[i], NULL, REWRITE_MAX, &f);
 		if (rc)
 			return rc;
 		for (k = 0; k < nprojects; k++) {
@@ -390,7 +305,7 @@ static int rewrite_files(sb_client *c, const cli_options *o)
 	return 0;
 }
 
-int cmd_rotate(sb_client *c, const cli_options *o)
+int cmd_rotate(sb_client *c, cli_options *o)
 {
 	char old_tok[SB_MAX_TOKEN_LEN + 1], new_tok[SB_MAX_TOKEN_LEN + 1];
 	char fp[80], fp_now[80];
@@ -399,11 +314,14 @@ int cmd_rotate(sb_client *c, const cli_options *o)
 	int rc = 0, abort_rc = 0, k;
 	sb_err err;
 
+	rc = initial_projects(o);
+	if (rc)
+		return rc;
 	/* Files to rewrite must be readable before anything changes. */
 	for (k = 0; k < o->nrewrite; k++) {
 		cli_file f;
 
-		rc = cli_file_read(o->rewrite_files[k], REWRITE_MAX, &f);
+		rc = cli_file_read(o->rewrite_files[k], NULL, REWRITE_MAX, &f);
 		if (rc)
 			return rc;
 		cli_file_free(&f);

@@ -307,6 +307,16 @@ def t_wrong_hostname(env):
     rc, out, err, _ = env.run("renew", "my:proj", url=env.wronghost.url())
     check(rc == 4 and out == "", "rc=%d %s" % (rc, err))
     one_line_error(err)
+    # Both sides are named: the certificate's name and the one asked for.
+    check("it is for other.example, not localhost" in err, err)
+    # The same through a DER CA file (verified inside the handshake).
+    der = os.path.join(env.work, "ca.der")
+    subprocess.run(["openssl", "x509", "-in", env.ca, "-outform", "DER",
+                    "-out", der], check=True)
+    rc, out, err, _ = env.run("token", "my:proj", url=env.wronghost.url(),
+                              ca=False, env={"SSL_CERT_FILE": der})
+    check(rc == 4 and "it is for other.example, not localhost" in err,
+          "rc=%d %s" % (rc, err))
     st = env.wronghost.stats()
     check(st["requests"] == 0 and st["request_lines"] == [],
           "request reached the server: %s" % st)

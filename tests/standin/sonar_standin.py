@@ -163,6 +163,8 @@ class State:
         self.force_auth = bool(config.get("force_authentication", True))
         self.chunked_json = bool(config.get("chunked", False))
         self.organization = config.get("organization", "test-org")
+        self.version = config.get("version") or (
+            "8.0.0.82356" if mode == "cloud" else "2025.6.0.117042")
         self.tokens = {}
         for key, p in self.projects.items():
             if p.get("token"):
@@ -178,6 +180,7 @@ class State:
         self.accepted = 0
         self.requests = 0
         self.request_lines = []
+        self.request_auth = []      # per request line: did it carry Authorization?
         self.renewals = {}
         self.fault_bytes_sent = 0
 
@@ -243,6 +246,7 @@ class State:
                 "accepted": self.accepted,
                 "requests": self.requests,
                 "request_lines": list(self.request_lines),
+                "request_auth": list(self.request_auth),
                 "renewals": dict(self.renewals),
                 "tokens": dict(self.tokens),
                 "faults_pending": len(self.faults),
@@ -443,6 +447,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.count_conn(self.cs)
             st.requests += 1
             st.request_lines.append("%s %s" % (method, path))
+            st.request_auth.append(bool(self.headers.get("Authorization")))
 
         fault = st.take_fault(method, path)
         kind = fault["kind"] if fault else None
@@ -758,6 +763,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Response(404, b"<html><body>Not found</body></html>", "text/html")
         if path in SVG_PATHS:
             return self.badge(method, path, params)
+        if path == "/api/server/version":
+            # Public, text/plain, credentials never read (ServerWs;
+            # UserSessionInitializer.SKIPPED_URLS).
+            return Response(200, st.version.encode(), "text/plain")
 
         user = self.authenticate()
         if user is None or (user is ANONYMOUS and st.force_auth):

@@ -193,9 +193,6 @@ TEST(create_errors)
 		     SB_ERR_CONFIG);
 	CHECK(c == NULL && msg[0] != '\0');
 	cfg = config();
-	cfg.user_token = "";
-	CHECK_EQ_INT(sb_client_create(&cfg, &P, &c, msg, sizeof(msg)),
-		     SB_ERR_CONFIG);
 	cfg.user_token = "squ_x y";
 	CHECK_EQ_INT(sb_client_create(&cfg, &P, &c, msg, sizeof(msg)),
 		     SB_ERR_CONFIG);
@@ -246,6 +243,41 @@ TEST(token_read_bearer)
 	CHECK_STR_EQ(F.conns[0].sent,
 		     REQ_HEAD("GET", "/api/project_badges/token?project=KEY")
 		     "Authorization: Bearer squ_x\r\n\r\n");
+	FINISH(c);
+}
+
+/* Badge images never get the user token; a client without one sends
+ * no credentials at all. */
+TEST(badge_images_without_credentials)
+{
+	sb_config cfg;
+	sb_client *c;
+	size_t len = 0;
+	static const char svg[] =
+		"HTTP/1.1 200 OK\r\nContent-Type: image/svg+xml\r\n"
+		"Content-Length: 56\r\n\r\n"
+		"<svg><text>coverage</text><text>80.0%</text></svg>      ";
+
+	SETUP();
+	fake_conn1(&F, svg);
+	c = client();
+	CHECK(c != NULL);
+	CHECK_EQ_INT(sb_badge_fetch(c, "/api/project_badges/measure?project=KEY"
+				       "&metric=coverage&token=sqb_1",
+				    NULL, 0, &len),
+		     SB_OK);
+	CHECK_EQ_INT(len, 56);
+	CHECK_EQ_INT(fake_count_sent(&F, 0, "Authorization"), 0);
+	FINISH(c);
+
+	SETUP();
+	fake_conn1(&F, tok(OLD));
+	cfg = config();
+	cfg.user_token = NULL;
+	c = client_with(&cfg);
+	CHECK(c != NULL);
+	EXPECT_GET(c, SB_OK, OLD);
+	CHECK_EQ_INT(fake_count_sent(&F, 0, "Authorization"), 0);
 	FINISH(c);
 }
 
@@ -403,14 +435,21 @@ TEST(no_token_api_at_all)
 	struct fake_conn *k;
 	sb_client *c;
 
-	/* Both answer 404 Unknown url. */
+	/* Both answer 404 Unknown url: the version says why. */
 	SETUP();
 	k = fake_add_conn(&F);
 	fake_reply(k, err_body("404 Not Found", "Unknown url : /api/x"));
 	fake_reply(k, err_body("404 Not Found", "Unknown url : /api/y"));
+	fake_reply(k, resp("200 OK", "Content-Type: text/plain\r\n",
+			   "9.1.0.47736"));
 	c = client();
 	CHECK(c != NULL);
 	EXPECT_GET(c, SB_ERR_UNSUPPORTED, NULL);
+	CHECK(strstr(sb_client_message(c), "SonarQube 9.1 (9.1.0.47736) has "
+					   "no badge tokens; they came in "
+					   "SonarQube 9.2"));
+	/* The version request never carries the user token. */
+	CHECK_EQ_INT(fake_count_sent(&F, 0, "Authorization"), 2);
 	FINISH(c);
 
 	/* navigation/component answers without badgeToken. */
@@ -418,9 +457,25 @@ TEST(no_token_api_at_all)
 	k = fake_add_conn(&F);
 	fake_reply(k, resp("404 Not Found", "", ""));
 	fake_reply(k, json("200 OK", "{\"key\":\"KEY\"}"));
+	fake_reply(k, resp("200 OK", "", "10.7.0.96327\n"));
 	c = client();
 	CHECK(c != NULL);
 	EXPECT_GET(c, SB_ERR_UNSUPPORTED, NULL);
+	CHECK(strstr(sb_client_message(c), "SonarQube 10.7, version "
+					   "10.7.0.96327"));
+	FINISH(c);
+
+	/* No SonarQube there at all (a wrong context path). */
+	SETUP();
+	k = fake_add_conn(&F);
+	fake_reply(k, resp("404 Not Found", "", "<html>nothing</html>"));
+	fake_reply(k, resp("404 Not Found", "", "<html>nothing</html>"));
+	fake_reply(k, resp("404 Not Found", "", "<html>nothing</html>"));
+	c = client();
+	CHECK(c != NULL);
+	EXPECT_GET(c, SB_ERR_CONFIG, NULL);
+	CHECK(strstr(sb_client_message(c), "no SonarQube at http://sonar.test"));
+	CHECK(strstr(sb_client_message(c), "context path"));
 	FINISH(c);
 
 	/* The fallback says the project is not there. */
@@ -1138,6 +1193,7 @@ int main(void)
 	RUN(create_errors);
 	RUN(token_read_basic);
 	RUN(token_read_bearer);
+	RUN(badge_images_without_credentials);
 	RUN(token_read_encoded_key_and_base_path);
 	RUN(token_read_byte_by_byte);
 	RUN(status_errors);

@@ -245,6 +245,8 @@ TEST(retry_after)
 	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"      \
 	"Content-Length: 19\r\n\r\n" TOKEN_JSON
 
+static int retry_connrefused;
+
 static sb_client *make_client_with(int retries, const char *url,
 				   const char *proxy, int tunnel)
 {
@@ -258,6 +260,7 @@ static sb_client *make_client_with(int retries, const char *url,
 	cfg.retries = retries;
 	cfg.proxy = proxy;
 	cfg.proxy_tunnel = tunnel;
+	cfg.retry_connrefused = retry_connrefused;
 	if (sb_client_create(&cfg, &P, &c, msg, sizeof(msg)) != SB_OK)
 		harness_fail(__FILE__, __LINE__, "create: %s", msg);
 	return c;
@@ -369,11 +372,24 @@ TEST(retry_connect_failure)
 	char out[64];
 	struct fake_conn *k;
 
+	/* A refused connection fails at once, as curl does... */
 	fake_init(&F, &P);
 	k = fake_add_conn(&F);
 	k->connect_rc = SB_PORT_ERR_CONNECT;
 	fake_conn1(&F, OK_TOKEN);
 	c = make_client(1, "http://sonar.test", NULL);
+	CHECK(c != NULL);
+	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_ERR_CONNECT);
+	CHECK_EQ_INT(F.sleeps, 0);
+	done(c);
+	/* ...unless retries of refused connections were asked for. */
+	fake_init(&F, &P);
+	k = fake_add_conn(&F);
+	k->connect_rc = SB_PORT_ERR_CONNECT;
+	fake_conn1(&F, OK_TOKEN);
+	retry_connrefused = 1;
+	c = make_client(1, "http://sonar.test", NULL);
+	retry_connrefused = 0;
 	CHECK(c != NULL);
 	CHECK_EQ_INT(sb_token_get(c, "K", out, sizeof(out)), SB_OK);
 	CHECK_EQ_INT(F.sleeps, 1);

@@ -1,0 +1,96 @@
+/*
+ * cmd_urls.c - `sonarbadge urls [PROJECT] [--branch B] [--metric M]...
+ * [--format markdown|url|json]`: the project's badges with its current
+ * token, written as the server's UI writes them.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "sb_util.h"
+
+cli_parse_result parse_urls(cli_options *o)
+{
+	return parse_project_cmd(o);
+}
+
+static void json_field(const char *name, const char *value, int first)
+{
+	cli_out("%s\"%s\":", first ? "{" : ",", name);
+	if (value)
+		cli_out_json_string(value);
+	else
+		cli_out("null");
+}
+
+static int print_badge(const cli_options *o, const sb_badge_spec *spec)
+{
+	char image[4096], link[4096], md[8192];
+	const char *label = spec->metric ? sb_badge_metric_label(spec->metric)
+					 : "Quality gate";
+
+	if (sb_badge_image_url(spec, image, sizeof(image)) != SB_OK ||
+	    sb_badge_link_url(spec, link, sizeof(link)) != SB_OK ||
+	    sb_badge_markdown(spec, md, sizeof(md)) != SB_OK) {
+		cli_error("badge URL too long");
+		return EXIT_USAGE;
+	}
+	switch (o->format) {
+	case FORMAT_URL:
+		cli_out("%s\n", image);
+		break;
+	case FORMAT_JSON:
+		json_field("project", spec->project, 1);
+		json_field("branch", spec->branch, 0);
+		json_field("badge", spec->metric ? "measure" : "quality_gate", 0);
+		json_field("metric", spec->metric, 0);
+		json_field("label", label, 0);
+		json_field("url", image, 0);
+		json_field("link", link, 0);
+		json_field("markdown", md, 0);
+		cli_out("}\n");
+		break;
+	default:
+		cli_out("%s\n", md);
+		break;
+	}
+	sb_wipe(image, sizeof(image));
+	sb_wipe(md, sizeof(md));
+	return EXIT_OK;
+}
+
+int cmd_urls(sb_client *c, cli_options *o)
+{
+	char tok[SB_MAX_TOKEN_LEN + 1];
+	sb_badge_spec spec;
+	sb_err err;
+	size_t i;
+	int k, rc = EXIT_OK;
+
+	err = sb_token_get(c, o->project, tok, sizeof(tok));
+	if (err != SB_OK)
+		return cli_fail(c, err);
+	memset(&spec, 0, sizeof(spec));
+	spec.base_url = sb_client_base_url(c);
+	spec.project = o->project;
+	spec.branch = o->branch && *o->branch ? o->branch : NULL;
+	spec.token = tok;
+	spec.sonarcloud = sb_client_is_sonarcloud(c);
+	if (o->nmetrics == 0) {
+		for (i = 0; i < sb_badge_metric_count && rc == EXIT_OK; i++) {
+			spec.metric = sb_badge_metrics[i].key;
+			rc = print_badge(o, &spec);
+		}
+		spec.metric = NULL;
+		if (rc == EXIT_OK)
+			rc = print_badge(o, &spec);
+	} else {
+		for (k = 0; k < o->nmetrics && rc == EXIT_OK; k++) {
+			spec.metric = strcmp(o->metrics[k], "quality_gate")
+					      ? o->metrics[k]
+					      : NULL;
+			rc = print_badge(o, &spec);
+		}
+	}
+	sb_wipe(tok, sizeof(tok));
+	return rc;
+}

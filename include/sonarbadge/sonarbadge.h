@@ -194,16 +194,17 @@ typedef struct sb_server_version {
  * client, on first need, then kept. SB_ERR_CONFIG when no SonarQube
  * answers at the base URL (a wrong host or context path).
  */
-sb_err sb_server_info(sb_client *c, sb_server_version *out);
+SB_API sb_err sb_server_info(sb_client *c, sb_server_version *out);
 /* Parse and classify a version text (pure): "9.9.8.100196" is Server,
  * "25.1.0.102122" Community Build, "2025.1.0.102418" Server, "8.0.0.x"
  * (other than SonarQube 8.0's own build) Cloud. */
-sb_err sb_version_parse(const char *text, sb_server_version *out);
+SB_API sb_err sb_version_parse(const char *text, sb_server_version *out);
 /* 1 when v is at least major.minor. */
-int sb_version_at_least(const sb_server_version *v, unsigned major,
-			unsigned minor);
+SB_API int sb_version_at_least(const sb_server_version *v, unsigned major,
+			       unsigned minor);
 /* "SonarQube 10.7", "SonarQube Community Build 26.8", "SonarQube Cloud". */
-void sb_version_describe(const sb_server_version *v, char *out, size_t cap);
+SB_API void sb_version_describe(const sb_server_version *v, char *out,
+				size_t cap);
 
 /* ---- Badge URLs (pure functions, no I/O) ---- */
 

@@ -10,7 +10,13 @@
 
 MBEDTLS3_BUILD ?= build-mbedtls3
 MBEDTLS3_ROOT ?= $(MBEDTLS3_BUILD)/mbedtls
-MBEDTLS3_LIBDIR = $(dir $(firstword $(wildcard $(MBEDTLS3_ROOT)/usr/lib/*/libmbedcrypto.a)))
+MBEDTLS3_LIBDIR = $(dir $(abspath $(firstword $(wildcard $(MBEDTLS3_ROOT)/usr/lib/*/libmbedcrypto.a))))
+# The command and the tests link the static archives; the shared library
+# links the shared ones, found at run time through its RUNPATH.
+MBEDTLS3_VARS = BUILD=$(MBEDTLS3_BUILD) \
+	MBEDTLS_CFLAGS="-I$(abspath $(MBEDTLS3_ROOT))/usr/include" \
+	MBEDTLS_LIBS="$(MBEDTLS3_LIBDIR)libmbedtls.a $(MBEDTLS3_LIBDIR)libmbedx509.a $(MBEDTLS3_LIBDIR)libmbedcrypto.a" \
+	MBEDTLS_SHLIB_LIBS="-L$(MBEDTLS3_LIBDIR) -Wl,-rpath,$(MBEDTLS3_LIBDIR) -lmbedtls -lmbedx509 -lmbedcrypto"
 
 .PHONY: check-mbedtls3
 
@@ -28,9 +34,9 @@ check-mbedtls3: deps
 .PHONY: mbedtls3-suite
 mbedtls3-suite:
 	@echo "== suite against mbedTLS $$(cat $(MBEDTLS3_ROOT)/VERSION)"
-	@$(MAKE) --no-print-directory all tests examples BUILD=$(MBEDTLS3_BUILD) \
-		MBEDTLS_CFLAGS="-I$(MBEDTLS3_ROOT)/usr/include" \
-		MBEDTLS_LIBS="$(MBEDTLS3_LIBDIR)libmbedtls.a $(MBEDTLS3_LIBDIR)libmbedx509.a $(MBEDTLS3_LIBDIR)libmbedcrypto.a" \
+	@$(MAKE) --no-print-directory all tests examples $(MBEDTLS3_VARS) \
 		>$(MBEDTLS3_BUILD)/build.log 2>&1 || { tail -n 30 $(MBEDTLS3_BUILD)/build.log; exit 1; }
 	@$(MBEDTLS3_BUILD)/sonarbadge --version
-	@BUILD=$(MBEDTLS3_BUILD) sh tests/run.sh
+	@# The same variables in the environment: suites that run make (the
+	@# static build, make install) build against the same mbedTLS.
+	@env $(MBEDTLS3_VARS) sh tests/run.sh

@@ -6,8 +6,10 @@
 set -eu
 
 # Build: compilers, mbedTLS, jsmn. Tests: python3 and openssl (the stand-in
-# and its certificates), nginx and tinyproxy (network peers).
-PACKAGES="build-essential clang libmbedtls-dev libjsmn-dev openssl python3 ca-certificates nginx tinyproxy"
+# and its certificates), nginx and tinyproxy (network peers), file (tells
+# that the static build is static), pkg-config (builds the example against
+# the installed library), groff-base (renders the man page).
+PACKAGES="build-essential clang libmbedtls-dev libjsmn-dev openssl python3 ca-certificates nginx tinyproxy file pkg-config groff-base"
 [ $# -gt 0 ] && PACKAGES="$*"
 
 missing=""

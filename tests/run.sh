@@ -36,13 +36,19 @@ run_suite() {
 
 # Unit tests and other compiled suites: every executable in BUILD/tests.
 for t in "$BUILD"/tests/*; do
-	[ -f "$t" ] && [ -x "$t" ] || continue
+	[ -f "$t" ] || continue
+	[ -x "$t" ] || continue
 	run_suite "unit $(basename "$t")" "$t"
 done
 run_suite "stand-in self-test" python3 tests/standin/selftest.py
 # End-to-end suites: every tests/e2e/*_test.py.
 for t in tests/e2e/*_test.py; do
 	run_suite "end-to-end $(basename "$t" .py)" python3 "$t"
+done
+# The installed library, the man page and the shell completion: every
+# tests/pkg/*_test.py.
+for t in tests/pkg/*_test.py; do
+	run_suite "packaging $(basename "$t" .py)" python3 "$t"
 done
 
 echo "$total_pass passed, $total_fail failed"

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sb_api.h"
 #include "sb_limits.h"
 #include "sb_port.h"
 
@@ -51,12 +52,12 @@ typedef enum sb_err {
 } sb_err;
 
 /* The TLS library linked in, with its version ("mbedTLS 2.28.3"). */
-void sb_tls_library(char *out, size_t cap);
+SB_API void sb_tls_library(char *out, size_t cap);
 
 /* Short description of an error ("connection timed out"); never NULL. */
-const char *sb_strerror(sb_err err);
+SB_API const char *sb_strerror(sb_err err);
 /* The enum name ("SB_ERR_TIMEOUT"); never NULL. */
-const char *sb_err_name(sb_err err);
+SB_API const char *sb_err_name(sb_err err);
 
 typedef enum sb_auth {
 	SB_AUTH_BASIC = 0, /* token as user name, empty password */
@@ -145,7 +146,7 @@ typedef struct sb_config {
 } sb_config;
 
 /* NULL-terminated list of the system CA bundles probed, in curl's order. */
-extern const char *const sb_default_ca_files[];
+extern SB_API const char *const sb_default_ca_files[];
 
 typedef struct sb_client sb_client;
 
@@ -154,29 +155,29 @@ typedef struct sb_client sb_client;
  * store; nothing is sent yet. On failure *out is NULL and, when msg is
  * not NULL, a detailed message is written there.
  */
-sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
-			sb_client **out, char *msg, size_t msg_cap);
+SB_API sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
+			       sb_client **out, char *msg, size_t msg_cap);
 /* Close the connection, wipe secrets and free everything. NULL is fine. */
-void sb_client_destroy(sb_client *c);
+SB_API void sb_client_destroy(sb_client *c);
 
 /* Detailed one-line message of the last failure ("" after success). */
-const char *sb_client_message(const sb_client *c);
+SB_API const char *sb_client_message(const sb_client *c);
 /* HTTP status of the last response (0 when none was received). */
-int sb_client_http_status(const sb_client *c);
+SB_API int sb_client_http_status(const sb_client *c);
 /* Connections opened so far (a kept-alive connection counts once). */
-unsigned sb_client_connections(const sb_client *c);
+SB_API unsigned sb_client_connections(const sb_client *c);
 /* 1 when the base URL is https://sonarcloud.io (link format differs). */
-int sb_client_is_sonarcloud(const sb_client *c);
+SB_API int sb_client_is_sonarcloud(const sb_client *c);
 /* The normalized base URL (no trailing slash). */
-const char *sb_client_base_url(const sb_client *c);
+SB_API const char *sb_client_base_url(const sb_client *c);
 
 /*
  * Read the project's badge token into out (NUL-terminated). Uses
  * api/project_badges/token, falling back to api/navigation/component's
  * badgeToken when the server has no token API (SonarCloud, < 9.2).
  */
-sb_err sb_token_get(sb_client *c, const char *project, char *out,
-		    size_t cap);
+SB_API sb_err sb_token_get(sb_client *c, const char *project, char *out,
+			   size_t cap);
 
 /*
  * Renew the project's badge token: read the old one, POST renew_token,
@@ -184,15 +185,16 @@ sb_err sb_token_get(sb_client *c, const char *project, char *out,
  * blindly: when its outcome is unknown the token is read to find out.
  * old_out may be NULL.
  */
-sb_err sb_token_renew(sb_client *c, const char *project, char *old_out,
-		      size_t old_cap, char *new_out, size_t new_cap);
+SB_API sb_err sb_token_renew(sb_client *c, const char *project,
+			     char *old_out, size_t old_cap, char *new_out,
+			     size_t new_cap);
 
 /*
  * Renew when the current token was just read (sb_token_get): POST
  * renew_token, then read the new token and check that it differs from
  * old_token. As sb_token_renew, the POST is never repeated blindly.
  */
-sb_err sb_token_renew_from(sb_client *c, const char *project,
+SB_API sb_err sb_token_renew_from(sb_client *c, const char *project,
 			   const char *old_token, char *new_out,
 			   size_t new_cap);
 
@@ -201,7 +203,7 @@ sb_err sb_token_renew_from(sb_client *c, const char *project,
  * that tells tokens apart without revealing them: what a state file may
  * keep instead of the token.
  */
-void sb_token_fingerprint(const char *token, char out[65]);
+SB_API void sb_token_fingerprint(const char *token, char out[65]);
 
 /* ---- The server ---- */
 
@@ -224,16 +226,17 @@ typedef struct sb_server_version {
  * client, on first need, then kept. SB_ERR_CONFIG when no SonarQube
  * answers at the base URL (a wrong host or context path).
  */
-sb_err sb_server_info(sb_client *c, sb_server_version *out);
+SB_API sb_err sb_server_info(sb_client *c, sb_server_version *out);
 /* Parse and classify a version text (pure): "9.9.8.100196" is Server,
  * "25.1.0.102122" Community Build, "2025.1.0.102418" Server, "8.0.0.x"
  * (other than SonarQube 8.0's own build) Cloud. */
-sb_err sb_version_parse(const char *text, sb_server_version *out);
+SB_API sb_err sb_version_parse(const char *text, sb_server_version *out);
 /* 1 when v is at least major.minor. */
-int sb_version_at_least(const sb_server_version *v, unsigned major,
-			unsigned minor);
+SB_API int sb_version_at_least(const sb_server_version *v, unsigned major,
+			       unsigned minor);
 /* "SonarQube 10.7", "SonarQube Community Build 26.8", "SonarQube Cloud". */
-void sb_version_describe(const sb_server_version *v, char *out, size_t cap);
+SB_API void sb_version_describe(const sb_server_version *v, char *out,
+				size_t cap);
 
 /* ---- Badge URLs (pure functions, no I/O) ---- */
 
@@ -246,10 +249,10 @@ typedef struct sb_badge_metric {
  * The metrics api/project_badges/measure accepts, quality gate status
  * (alert_status) first, then the API reference's order.
  */
-extern const sb_badge_metric sb_badge_metrics[];
-extern const size_t sb_badge_metric_count;
+extern SB_API const sb_badge_metric sb_badge_metrics[];
+extern SB_API const size_t sb_badge_metric_count;
 /* The label of a metric key, or NULL when measure does not accept it. */
-const char *sb_badge_metric_label(const char *metric);
+SB_API const char *sb_badge_metric_label(const char *metric);
 
 typedef struct sb_badge_spec {
 	const char *base_url; /* as configured; a trailing slash is ignored */
@@ -261,17 +264,21 @@ typedef struct sb_badge_spec {
 } sb_badge_spec;
 
 /* The badge image URL, exactly as the SonarQube UI writes it. */
-sb_err sb_badge_image_url(const sb_badge_spec *spec, char *out, size_t cap);
+SB_API sb_err sb_badge_image_url(const sb_badge_spec *spec, char *out,
+				 size_t cap);
 /* The project link the UI puts around the badge. */
-sb_err sb_badge_link_url(const sb_badge_spec *spec, char *out, size_t cap);
+SB_API sb_err sb_badge_link_url(const sb_badge_spec *spec, char *out,
+				size_t cap);
 /* [![LABEL](IMAGE_URL)](LINK_URL) */
-sb_err sb_badge_markdown(const sb_badge_spec *spec, char *out, size_t cap);
+SB_API sb_err sb_badge_markdown(const sb_badge_spec *spec, char *out,
+				size_t cap);
 
 /* Append the application/x-www-form-urlencoded form of s (as browsers'
  * URLSearchParams do) to out at *len. */
-sb_err sb_form_encode(const char *s, char *out, size_t cap, size_t *len);
+SB_API sb_err sb_form_encode(const char *s, char *out, size_t cap,
+			     size_t *len);
 
-/* ==== Bulk rotation, badge images, project listing (issue 4) ==== */
+/* ==== Bulk rotation, badge images, project listing ==== */
 
 /* Page size used for api/projects/search (the API's maximum). */
 #ifndef SB_PROJECTS_PAGE_SIZE
@@ -301,8 +308,8 @@ typedef int (*sb_project_fn)(void *user, const char *key);
  * Without the Administer System permission the server answers 403:
  * SB_ERR_FORBIDDEN with a message naming that permission.
  */
-sb_err sb_projects_list(sb_client *c, const char *query, sb_project_fn fn,
-			void *user);
+SB_API sb_err sb_projects_list(sb_client *c, const char *query,
+			       sb_project_fn fn, void *user);
 
 typedef struct sb_project_item {
 	const char *key;
@@ -319,9 +326,9 @@ typedef int (*sb_project_item_fn)(void *user, const sb_project_item *item);
  * later releases). *more tells whether another page follows. A caller
  * that works between pages keeps only one page in memory.
  */
-sb_err sb_projects_page(sb_client *c, const char *query, int applications,
-			unsigned page, sb_project_item_fn fn, void *user,
-			int *more);
+SB_API sb_err sb_projects_page(sb_client *c, const char *query,
+			       int applications, unsigned page,
+			       sb_project_item_fn fn, void *user, int *more);
 
 /*
  * GET a badge image. target is the path and query below the base URL,
@@ -333,17 +340,16 @@ sb_err sb_projects_page(sb_client *c, const char *query, int applications,
  * error SVG ("Measure has not been found", ...) SB_ERR_UNEXPECTED_STATUS,
  * the SVG's text in the client's message either way.
  */
-sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
-		      size_t cap, size_t *len);
+SB_API sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
+			     size_t cap, size_t *len);
 
 /*
  * 1 when svg (len bytes) is one of SonarQube's error badges: a single
  * text element and no label/value pair. Its text ("Project has not been
  * found") is copied to msg when msg is not NULL.
  */
-int sb_badge_svg_error(const char *svg, size_t len, char *msg, size_t cap);
-
-/* ==== end of issue 4 declarations ==== */
+SB_API int sb_badge_svg_error(const char *svg, size_t len, char *msg,
+			      size_t cap);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #ifndef SB_PORT_POSIX_H
 #define SB_PORT_POSIX_H
 
+#include "sonarbadge/sb_api.h"
 #include "sonarbadge/sb_port.h"
 
 typedef struct sb_posix_ctx {
@@ -15,6 +16,6 @@ typedef struct sb_posix_ctx {
 } sb_posix_ctx;
 
 /* Fill port with the POSIX hooks, using ctx for their state. */
-void sb_port_posix_init(sb_port *port, sb_posix_ctx *ctx);
+SB_API void sb_port_posix_init(sb_port *port, sb_posix_ctx *ctx);
 
 #endif

@@ -127,6 +127,8 @@ def make_workdir(prefix, config):
 
 
 class Env:
+    sb = SB  # the command under test (a test may run a copy)
+
     def __init__(self, servers=(("main", "server", "server"),)):
         config = {
             "users": {ADMIN: {"login": "admin", "admin_projects": ["*"],
@@ -151,7 +153,7 @@ class Env:
         shutil.rmtree(self.work, ignore_errors=True)
 
     def cmd(self, *args, url=None, ca=True):
-        cmd = list(WRAPPER) + [SB]
+        cmd = list(WRAPPER) + [self.sb]
         if url is not False:
             cmd += ["--url", url or self.main.url()]
         if ca:

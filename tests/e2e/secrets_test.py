@@ -117,13 +117,19 @@ def t_non_dumpable(env):
     root) and check who owns its /proc entries."""
     if os.geteuid() == 0:
         user = (65534, 65534)
-        # nobody must reach the CA file and the binary.
+        # nobody must reach the CA file and the binary, which may sit in a
+        # checkout it cannot enter (/root is mode 0700): it runs copies
+        # from a folder of its own that every user may enter.
         shared = tempfile.mkdtemp(prefix="sb-nobody-")
         os.chmod(shared, 0o755)
         ca = os.path.join(shared, "ca.pem")
         shutil.copy(env.ca, ca)
         os.chmod(ca, 0o644)
-        saved, env.ca = env.ca, ca
+        sb = os.path.join(shared, "sonarbadge")
+        shutil.copy(env.sb, sb)
+        os.chmod(sb, 0o755)
+        saved = (env.ca, env.sb)
+        env.ca, env.sb = ca, sb
     else:
         user, shared, saved = None, None, None
     try:
@@ -160,7 +166,7 @@ def t_non_dumpable(env):
         check(owner == uid, "control process: /proc owned by %d, not %d" % (owner, uid))
     finally:
         if saved:
-            env.ca = saved
+            env.ca, env.sb = saved
             shutil.rmtree(shared, ignore_errors=True)
 
 

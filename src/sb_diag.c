@@ -14,10 +14,11 @@ sb_err sb_diag_fail(sb_diag *d, sb_err err, const char *fmt, ...)
 		raw[0] = '\0';
 	va_end(ap);
 	/* A server or a proxy may echo the credentials or a badge token
-	 * back. */
-	sb_scrub(d->auth, raw, clean, sizeof(clean));
-	sb_scrub(d->proxy_auth, clean, raw, sizeof(raw));
-	sb_printable(raw, d->message, sizeof(d->message));
+	 * back, or put credentials in a URL (a Location). */
+	sb_redact(raw, clean, sizeof(clean));
+	sb_scrub(d->auth, clean, raw, sizeof(raw));
+	sb_scrub(d->proxy_auth, raw, clean, sizeof(clean));
+	sb_printable(clean, d->message, sizeof(d->message));
 	return err;
 }
 

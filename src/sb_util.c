@@ -220,10 +220,45 @@ void sb_printable(const char *in, char *out, size_t cap)
 
 static const char REDACTED[] = "[redacted]";
 
+/* Query parameters whose values are secrets, wherever they appear. */
+static const char *const secret_params[] = {
+	"token=",  "access_token=", "password=", "passwd=", "pwd=",
+	"secret=", "api_key=",	    "apikey=",	 NULL,
+};
+
+/* Length of a secret parameter's name at s (after a boundary), or 0. */
+static size_t secret_param(const char *s)
+{
+	size_t k, n;
+
+	for (k = 0; secret_params[k]; k++) {
+		n = strlen(secret_params[k]);
+		if (sb_ascii_ncaseeq(s, secret_params[k], n))
+			return n;
+	}
+	return 0;
+}
+
+/* At line[i] "://user:pass@": the length of "user:pass", else 0. */
+static size_t url_userinfo(const char *line, size_t i)
+{
+	size_t k;
+
+	if (strncmp(line + i, "://", 3) != 0)
+		return 0;
+	for (k = i + 3; line[k] && !strchr("/?# \"'<>", line[k]); k++)
+		if (line[k] == '@')
+			/* A proxy's display is masked already. */
+			return k - (i + 3) == 7 &&
+					       strncmp(line + i + 3, "***:***", 7) == 0
+				       ? 0
+				       : k - (i + 3);
+	return 0;
+}
+
 void sb_redact(const char *line, char *out, size_t cap)
 {
-	size_t i = 0, pos = 0;
-
+	size_t i = 0, pos = 0, rn = strlen(REDACTED);
 	const char *h = line;
 
 	if (cap == 0)
@@ -246,19 +281,37 @@ void sb_redact(const char *line, char *out, size_t cap)
 		sb_printable(out, out, cap); /* a tab or CR in the scheme */
 		return;
 	}
+	/* A session cookie is a credential: keep its name, mask its value
+	 * (the attributes after ';' are not secret). */
+	if (sb_ascii_ncaseeq(h, "Set-Cookie:", 11) ||
+	    sb_ascii_ncaseeq(h, "Cookie:", 7)) {
+		const char *v = strchr(h, ':') + 1, *eq = strchr(v, '=');
+		const char *semi = eq ? strchr(eq, ';') : NULL;
+
+		if (!eq)
+			sb_fmt(out, cap, "%.*s %s", (int)(v - line), line,
+			       REDACTED);
+		else
+			sb_fmt(out, cap, "%.*s%s%s", (int)(eq + 1 - line), line,
+			       REDACTED, semi ? semi : "");
+		sb_printable(out, out, cap);
+		return;
+	}
 	while (line[i] && pos + 1 < cap) {
 		int boundary = i == 0 || strchr("?&; ", line[i - 1]);
+		size_t name = boundary ? secret_param(line + i) : 0;
+		size_t user = url_userinfo(line, i);
 
-		if (boundary && sb_ascii_ncaseeq(line + i, "token=", 6)) {
-			size_t n = strlen(REDACTED);
+		if (name || user) {
+			size_t keep = name ? name : 3;
 
-			if (pos + 6 + n >= cap)
+			if (pos + keep + rn >= cap)
 				break;
-			memcpy(out + pos, line + i, 6);
-			memcpy(out + pos + 6, REDACTED, n);
-			pos += 6 + n;
-			i += 6;
-			while (line[i] && !strchr("& #\"'<>", line[i]))
+			memcpy(out + pos, line + i, keep);
+			memcpy(out + pos + keep, REDACTED, rn);
+			pos += keep + rn;
+			i += keep + user;
+			while (name && line[i] && !strchr("& #\"'<>", line[i]))
 				i++;
 			continue;
 		}

@@ -69,8 +69,9 @@ void sb_printable(const char *in, char *out, size_t cap);
 
 /*
  * Copy a line for verbose output with secrets masked: the value of an
- * Authorization or Proxy-Authorization header, and every token=
- * query value.
+ * Authorization or Proxy-Authorization header, a cookie's value
+ * (Set-Cookie, Cookie), the credentials of any URL (scheme://user:pass@)
+ * and the values of token=, password= and similar query parameters.
  */
 void sb_redact(const char *line, char *out, size_t cap);
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every test suite and print the sum as the last line:
-# "N passed, N failed". Exits non-zero when anything failed.
+# "N passed, N failed" (", N skipped" when a suite skipped some: never
+# silently). Exits non-zero when anything failed.
 # Each suite ends with its own "N passed, N failed" line; a suite that
 # crashes or prints no such line counts as one failure.
 BUILD=${BUILD:-build}
@@ -9,6 +10,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 total_pass=0
 total_fail=0
+total_skip=0
 
 run_suite() {
 	name=$1
@@ -25,6 +27,8 @@ run_suite() {
 	fi
 	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
 	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	k=0
+	case $line in *skipped*) k=$(echo "$line" | sed -E 's/.* ([0-9]+) skipped.*/\1/') ;; esac
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL $name: exited $rc"
 		f=1
@@ -32,6 +36,7 @@ run_suite() {
 	echo "   $line"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + k))
 }
 
 # Unit tests and other compiled suites: every executable in BUILD/tests.
@@ -51,5 +56,9 @@ for t in tests/pkg/*_test.py; do
 	run_suite "packaging $(basename "$t" .py)" python3 "$t"
 done
 
-echo "$total_pass passed, $total_fail failed"
+if [ "$total_skip" -gt 0 ]; then
+	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+else
+	echo "$total_pass passed, $total_fail failed"
+fi
 [ "$total_fail" -eq 0 ]

@@ -35,7 +35,7 @@
 /* Every renewal of a batch leaves within this many seconds of the
  * batch's journal record, so a rerun knows how long one may still be on
  * its way: this plus the maximum time. */
-#define POST_WINDOW_S 10
+#define POST_WINDOW_S 5
 
 typedef enum {
 	JOB_TODO,
@@ -75,6 +75,7 @@ typedef struct run {
 	int input_done;
 	int stop_rc;  /* an error every project would meet: stop */
 	int write_rc; /* the journal, a file or stdout could not be written */
+	int out_closed; /* standard output failed: said once, at the end */
 } run;
 
 cli_parse_result parse_rotate(cli_options *o)
@@ -442,9 +443,8 @@ static void report(run *r)
 		sb_wipe(jb->new_tok, sizeof(jb->new_tok));
 	}
 	if (cli_out_failed() && !r->write_rc) {
-		cli_error("cannot write to standard output (closed pipe or full "
-			  "disk): stopping after this batch");
 		r->write_rc = EXIT_WRITE;
+		r->out_closed = 1;
 	}
 }
 
@@ -517,14 +517,25 @@ int cmd_rotate(sb_client *c, cli_options *o)
 		else
 			report(&r);
 	}
-	/* The files wait for what was rotated, even after a stop. */
+	/* The files wait for what was rotated, even after a stop. With
+	 * standard output gone, the one line said at the end covers them. */
+	if (r.out_closed)
+		cli_set_quiet(1);
 	if (rc == 0 && r.rw) {
 		int rw = rotate_rewrites_run(r.rw, c, r.j);
 
 		if (rw && !r.write_rc)
 			r.write_rc = rw;
 	}
-	if (rc == 0 && o->dry_run)
+	if (rc == 0 && r.out_closed)
+		/* One line says it all: no summary after it. */
+		cli_error("cannot write to standard output (a closed pipe or a "
+			  "full disk): stopped after %lu project%s (%lu "
+			  "rotated); the state and the files are up to date, "
+			  "run the command again for the rest",
+			  (unsigned long)r.total, r.total == 1 ? "" : "s",
+			  (unsigned long)r.rotated);
+	else if (rc == 0 && o->dry_run)
 		cli_info("dry run: %lu project%s would be rotated, %lu skipped; "
 			 "nothing was changed",
 			 (unsigned long)r.planned, r.planned == 1 ? "" : "s",

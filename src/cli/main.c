@@ -310,8 +310,10 @@ int main(int argc, char **argv)
 	cli_parse_result r;
 	int rc;
 
-	/* A closed pipe is a write error to report, not a silent death. */
+	/* A closed pipe, or a file past the size limit, is a write error to
+	 * report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	/* Interrupted, a run leaves no temporary file behind. */
 	cli_target_install_signal_cleanup();
 	cli_protect_process();

@@ -72,7 +72,9 @@ SVG_PATHS = ("/api/project_badges/measure", "/api/project_badges/quality_gate")
 FAULT_KINDS = {"delay", "drop_after", "drop_before", "status", "chunked", "close", "idle_close",
                "drip", "garbage", "raw", "continue",
                # fault injection for tests/e2e/faults_test.py
-               "reset", "huge", "tls_alert"}
+               "reset", "huge", "tls_alert",
+               # a request held before it is applied (rotation safety tests)
+               "queue"}
 
 
 def fnv1a64_signed(data: bytes) -> int:
@@ -255,6 +257,10 @@ class State:
             }
 
     def add_faults(self, faults):
+        if not faults:  # an empty list clears them
+            with self.lock:
+                self.faults = []
+            return 0
         for f in faults:
             if not isinstance(f, dict) or f.get("kind") not in FAULT_KINDS:
                 raise ValueError("bad fault: %r" % (f,))
@@ -457,6 +463,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         delay = 0.0
         if kind == "delay":
             delay = min(float(fault.get("seconds", 0.05)), 30.0)
+            fault, kind = None, None
+        # "queue": the request waits in the server before it is applied
+        # (a busy server's worker queue), and is applied even when the
+        # client has gone away meanwhile.
+        if kind == "queue":
+            time.sleep(min(float(fault.get("seconds", 1.0)), 30.0))
             fault, kind = None, None
 
         if kind == "drop_before":

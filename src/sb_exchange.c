@@ -20,14 +20,14 @@
  *                                                    find out; never re-sent)
  *            TLS bytes on a plain connection         fail: an https:// port
  *  READ      a whole answer                          STATUS
- *  STATUS    407 from a forward proxy                fail: the proxy refused
+ *  STATUS    429 or 503                              a shared pacer holds the
+ *                                                    other clients (Retry-After)
+ *            407 from a forward proxy                fail: the proxy refused
  *            408 429 500 502 503 504 to a GET        RETRY
  *            301 302 303 307 308 to a GET            REDIRECT
  *            anything else                           done (the caller maps it)
  *  RETRY     retries left, the wait fits the         wait (Retry-After, or 1 s
- *            deadline and --retry-max-wait           doubling with jitter; a
- *                                                    shared pacer holds the
- *                                                    other clients too),
+ *            deadline and --retry-max-wait           doubling with jitter),
  *                                                    CONNECT
  *            else                                    done with the last answer,
  *                                                    or fail with the last error
@@ -364,6 +364,25 @@ static step do_read(run *r)
 	return STEP_STATUS;
 }
 
+/* The pause a 429 or 503 asks for: its Retry-After (capped at the
+ * longest wait honoured), else a second. */
+static uint32_t server_wait_ms(const sb_exchange *ex)
+{
+	const sb_port *port = ex->conn->port;
+	const char *ra, *date;
+	size_t ra_len = 0, date_len = 0;
+	uint32_t after;
+
+	ra = sb_http_header_value(ex->resp, "Retry-After", &ra_len);
+	date = sb_http_header_value(ex->resp, "Date", &date_len);
+	if (!ra || sb_retry_after_ms(ra, ra_len, date, date_len,
+				     port->unix_time ? port->unix_time(port->ctx)
+						     : -1,
+				     &after) != 0)
+		return 1000;
+	return after < ex->retry_max_wait_ms ? after : ex->retry_max_wait_ms;
+}
+
 static int retryable_status(int st)
 {
 	return st == 408 || st == 429 || st == 500 || st == 502 || st == 503 ||
@@ -385,6 +404,10 @@ static step do_status(run *r)
 				      ex->conn->proxy->display, ex->url->host);
 		return STEP_DONE;
 	}
+	/* The server asks to slow down: clients sharing a pacer hold too,
+	 * whether this request is retried or not. */
+	if ((st == 429 || st == 503) && ex->pacer && ex->pacer->hold)
+		ex->pacer->hold(ex->pacer->user, server_wait_ms(ex));
 	if (!r->is_get)
 		return STEP_DONE;
 	if (retryable_status(st))
@@ -472,15 +495,10 @@ static step do_retry(run *r)
 	wait = retry_wait(r);
 	if (wait < 0)
 		return STEP_DONE;
-	if (r->err == SB_OK) {
+	if (r->err == SB_OK)
 		sb_fmt(why, sizeof(why), "HTTP %d", ex->resp->status);
-		/* The server asked to slow down: everyone sharing the pacer
-		 * waits too. */
-		if (ex->pacer && ex->pacer->hold)
-			ex->pacer->hold(ex->pacer->user, (uint32_t)wait);
-	} else {
+	else
 		sb_fmt(why, sizeof(why), "%s", ex->diag->message);
-	}
 	ex->retries_done++;
 	sb_diag_notice(ex->diag, "retrying in %u.%u s after %s (retry %d of %d)",
 		       (unsigned)(wait / 1000), (unsigned)(wait % 1000 / 100),

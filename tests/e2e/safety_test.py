@@ -583,6 +583,68 @@ def t_verbose_masks_cookies_and_urls(env):
     env.main.faults()
 
 
+def t_jobs_exactly_once_after_kill(env):
+    """--jobs 4, killed, rerun with --jobs 4: each project once."""
+    d = env.fresh("jobs")
+    state = os.path.join(d, "S")
+    env.main.reset()
+    env.main.faults({"path": "/api/project_badges/renew_token",
+                     "kind": "delay", "seconds": 0.03, "count": 100000})
+    args = ["rotate", "--jobs", "4", "--all", "--query", QUERY, "--state",
+            state, "--older-than", "1d"]
+    p = env.popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.6)
+        p.kill()
+    finally:
+        p.wait(30)
+        p.stdout.close()
+    env.main.faults()
+    rc, out, err, _ = env.run(*args, timeout=120)
+    check(rc == 0, err)
+    renewed_once(env, KEYS)
+
+
+def t_jobs_order_and_connections(env):
+    """--jobs 8: every project once, lines in the listing's order, one
+    kept-alive connection per job."""
+    env.main.reset()
+    rc, out, err, _ = env.run("rotate", "--jobs", "8", "--all", "--query",
+                              QUERY, "--json", timeout=120)
+    check(rc == 0, err)
+    rows = [json.loads(l) for l in out.splitlines()]
+    check([r["project"] for r in rows] == KEYS, "order differs")
+    check(all(r["status"] == "rotated" for r in rows), "not all rotated")
+    renewed_once(env, KEYS)
+    st = env.main.stats()
+    check(st["connections"] == 8, "connections: %d" % st["connections"])
+    toks = st["tokens"]
+    check(all(r["new"] == toks[r["project"]] for r in rows), "new tokens")
+
+
+def t_jobs_rate_limit_slows_everyone(env):
+    """A 429 with Retry-After seen by one job holds every job."""
+    env.main.reset()
+    # The first token read is told to wait 2 s; the others are slow
+    # (60 ms), so the other jobs still have reads to make meanwhile.
+    env.main.faults({"path": "/api/project_badges/token", "kind": "status",
+                     "status": 429, "count": 1, "headers": {"Retry-After": "2"}},
+                    {"path": "/api/project_badges/token", "kind": "delay",
+                     "seconds": 0.06, "count": 100000})
+    rc, out, err, _ = env.run("rotate", "--jobs", "4", "--all", "--query",
+                              QUERY, timeout=120)
+    check(rc == 0, "rc=%d %s" % (rc, err))
+    st = env.main.stats()
+    lines, times = st["request_lines"], st["request_times"]
+    first = [i for i, l in enumerate(lines) if "project_badges/token" in l][0]
+    t429 = times[first]
+    during = [l for l, t in zip(lines, times)
+              if t429 + 0.3 < t < t429 + 1.6]
+    check(not during, "requests while told to wait: %s" % during[:3])
+    renewed_once(env, KEYS)
+    env.main.faults()
+
+
 TESTS = [t_killed_runs_finish_rewrites, t_counts_exactly_once,
          t_full_disk_rewrite, t_closed_stdout, t_overlapping_runs,
          t_queued_renewal, t_symlink_swapped_during_wait,
@@ -591,7 +653,8 @@ TESTS = [t_killed_runs_finish_rewrites, t_counts_exactly_once,
          t_old_state_files_read, t_odd_key_fails_alone, t_no_silent_gates,
          t_punctuation_after_token, t_interrupted_rewrite_leaves_no_temporary,
          t_fetch_honours_umask, t_json_always_utf8,
-         t_verbose_masks_cookies_and_urls]
+         t_verbose_masks_cookies_and_urls, t_jobs_exactly_once_after_kill,
+         t_jobs_order_and_connections, t_jobs_rate_limit_slows_everyone]
 
 
 if __name__ == "__main__":

@@ -183,6 +183,7 @@ class State:
         self.requests = 0
         self.request_lines = []
         self.request_auth = []      # per request line: did it carry Authorization?
+        self.request_times = []     # per request line: when it arrived (time.time())
         self.renewals = {}
         self.fault_bytes_sent = 0
 
@@ -249,6 +250,7 @@ class State:
                 "requests": self.requests,
                 "request_lines": list(self.request_lines),
                 "request_auth": list(self.request_auth),
+                "request_times": list(self.request_times),
                 "renewals": dict(self.renewals),
                 "tokens": dict(self.tokens),
                 "faults_pending": len(self.faults),
@@ -454,6 +456,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.requests += 1
             st.request_lines.append("%s %s" % (method, path))
             st.request_auth.append(bool(self.headers.get("Authorization")))
+            st.request_times.append(time.time())
 
         fault = st.take_fault(method, path)
         kind = fault["kind"] if fault else None

@@ -12,10 +12,10 @@
 #include "sonarbadge/sonarbadge.h"
 
 /*
- * Labels: the webapp's l10n strings (metric.KEY.name). The reference
- * writes "Quality gate status" for alert_status; the webapp source
- * (libs/sq-server-commons/src/l10n/default.ts) says "Quality Gate Status",
- * and the source wins.
+ * Labels: the webapp's l10n strings (metric.KEY.name), the same on every
+ * version but alert_status's, which changed in Community Build 26.8 (the
+ * badge table, sb_badge_table.c, says which a server uses; this is the
+ * label of the releases before).
  */
 const sb_badge_metric sb_badge_metrics[] = {
 	{"alert_status", "Quality Gate Status"},
@@ -171,7 +171,9 @@ sb_err sb_badge_markdown(const sb_badge_spec *s, char *out, size_t cap)
 
 	if (!valid_spec(s, out, cap))
 		return SB_ERR_INVALID_ARG;
-	if (s->metric) {
+	if (s->label) {
+		label = s->label;
+	} else if (s->metric) {
 		label = sb_badge_metric_label(s->metric);
 		if (!label)
 			return SB_ERR_INVALID_ARG;

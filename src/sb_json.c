@@ -639,6 +639,14 @@ sb_err sb_json_uint(const sb_json_doc *d, int v, uint64_t max, uint64_t *out)
 	return SB_OK;
 }
 
+int sb_json_is_true(const sb_json_doc *d, int v)
+{
+	const jsmntok_t *t = tok_at(d, v);
+
+	return t && t->type == JSMN_PRIMITIVE && t->end - t->start == 4 &&
+	       memcmp(d->js + t->start, "true", 4) == 0;
+}
+
 /* ---------------------------------------------------------------------
  * The badge API's lookups
  * ------------------------------------------------------------------- */

@@ -113,6 +113,9 @@ sb_err sb_json_string(const sb_json_doc *d, int v, char *out, size_t cap);
  */
 sb_err sb_json_uint(const sb_json_doc *d, int v, uint64_t max, uint64_t *out);
 
+/* 1 when v is the literal true. */
+int sb_json_is_true(const sb_json_doc *d, int v);
+
 /*
  * Find the top-level member key, which must be a string, and copy its
  * unescaped UTF-8 value into out. SB_ERR_JSON when the document is not a

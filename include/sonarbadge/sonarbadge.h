@@ -254,6 +254,41 @@ extern SB_API const size_t sb_badge_metric_count;
 /* The label of a metric key, or NULL when measure does not accept it. */
 SB_API const char *sb_badge_metric_label(const char *metric);
 
+/* The measure badges a UI offers at most (12 on every version). */
+#ifndef SB_MAX_OFFERED
+#define SB_MAX_OFFERED 24
+#endif
+
+/*
+ * The badges a server's UI offers: its measure metrics in the order of
+ * its dropdown (the quality-gate badge is offered by every version), and
+ * the label it gives alert_status.
+ */
+typedef struct sb_badge_offer {
+	const char *metrics[SB_MAX_OFFERED];
+	size_t count;
+	const char *alert_status_label;
+	const char *source; /* where this list comes from, for messages */
+} sb_badge_offer;
+
+/*
+ * The table's offer for a version (pure). From 10.8 the instance's mode
+ * decides: mqr 1 for Multi-Quality Rule mode, 0 for Standard Experience.
+ * SB_ERR_UNSUPPORTED when the version is outside the table.
+ */
+SB_API sb_err sb_badge_offer_for(const sb_server_version *v, int mqr,
+				 sb_badge_offer *out);
+/*
+ * What this client's server offers: its version (and mode) looked up in
+ * the table; outside it, api/webservices/list's metric values as the UI
+ * reads them, else the table's newest row (said on the trace).
+ */
+SB_API sb_err sb_badge_offer_get(sb_client *c, sb_badge_offer *out);
+/* Is branch the project's main branch (api/project_branches/list)?
+ * SB_ERR_NOT_FOUND when the project has no such branch. */
+SB_API sb_err sb_branch_is_main(sb_client *c, const char *project,
+				const char *branch, int *is_main);
+
 typedef struct sb_badge_spec {
 	const char *base_url; /* as configured; a trailing slash is ignored */
 	const char *project;
@@ -261,6 +296,8 @@ typedef struct sb_badge_spec {
 	const char *metric; /* NULL: the quality_gate badge */
 	const char *token;  /* NULL: no token parameter */
 	int sonarcloud;	    /* link to summary/new_code instead of dashboard */
+	/* The Markdown label, or NULL for the metric's (sb_badge_metrics). */
+	const char *label;
 } sb_badge_spec;
 
 /* The badge image URL, exactly as the SonarQube UI writes it. */

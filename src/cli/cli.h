@@ -315,6 +315,10 @@ cli_parse_result parse_project_cmd(cli_options *o);
 int cmd_token(sb_client *c, cli_options *o);
 int cmd_renew(sb_client *c, cli_options *o);
 cli_parse_result parse_urls(cli_options *o);
+/* The branch parameter as the UI writes it (NULL for the main branch);
+ * 0 or an exit code after an error. */
+int cli_badge_branch(sb_client *c, const char *project, const char *branch,
+		     const char **out);
 int cmd_urls(sb_client *c, cli_options *o);
 cli_parse_result parse_rotate(cli_options *o);
 int cmd_rotate(sb_client *c, cli_options *o);

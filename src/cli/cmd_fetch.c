@@ -49,7 +49,15 @@ int cmd_fetch(sb_client *c, cli_options *o)
 	memset(&spec, 0, sizeof(spec));
 	spec.base_url = base;
 	spec.project = o->project;
-	spec.branch = o->branch && *o->branch ? o->branch : NULL;
+	if (o->have_user_token) {
+		rc = cli_badge_branch(c, o->project, o->branch, &spec.branch);
+		if (rc) {
+			memset(tok, 0, sizeof(tok));
+			return rc;
+		}
+	} else {
+		spec.branch = o->branch && *o->branch ? o->branch : NULL;
+	}
 	spec.metric = o->quality_gate ? NULL
 		      : o->nmetrics   ? o->metrics[0]
 				      : "alert_status";

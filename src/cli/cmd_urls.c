@@ -25,8 +25,9 @@ static void json_field(const char *name, const char *value, int first)
 static int print_badge(const cli_options *o, const sb_badge_spec *spec)
 {
 	char image[4096], link[4096], md[8192];
-	const char *label = spec->metric ? sb_badge_metric_label(spec->metric)
-					 : "Quality gate";
+	const char *label = spec->label	   ? spec->label
+			    : spec->metric ? sb_badge_metric_label(spec->metric)
+					   : "Quality gate";
 
 	if (sb_badge_image_url(spec, image, sizeof(image)) != SB_OK ||
 	    sb_badge_link_url(spec, link, sizeof(link)) != SB_OK ||
@@ -58,38 +59,76 @@ static int print_badge(const cli_options *o, const sb_badge_spec *spec)
 	return EXIT_OK;
 }
 
+/*
+ * The branch parameter as the UI writes it: only for a branch that is
+ * not the main one (getBranchLikeQuery). Returns 0 or an exit code.
+ */
+int cli_badge_branch(sb_client *c, const char *project, const char *branch,
+		     const char **out)
+{
+	int is_main = 0;
+	sb_err err;
+
+	*out = NULL;
+	if (!branch || !*branch)
+		return 0;
+	err = sb_branch_is_main(c, project, branch, &is_main);
+	if (err != SB_OK)
+		return cli_fail(c, err);
+	*out = is_main ? NULL : branch;
+	return 0;
+}
+
+/* Is metric among those the UI offers? */
+static int offered(const sb_badge_offer *offer, const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < offer->count; i++)
+		if (strcmp(offer->metrics[i], metric) == 0)
+			return 1;
+	return 0;
+}
+
 int cmd_urls(sb_client *c, cli_options *o)
 {
 	char tok[SB_MAX_TOKEN_LEN + 1];
+	sb_badge_offer offer;
 	sb_badge_spec spec;
 	sb_err err;
 	size_t i;
-	int k, rc = EXIT_OK;
+	int k, rc;
 
 	err = sb_token_get(c, o->project, tok, sizeof(tok));
+	if (err == SB_OK)
+		err = sb_badge_offer_get(c, &offer);
 	if (err != SB_OK)
 		return cli_fail(c, err);
 	memset(&spec, 0, sizeof(spec));
 	spec.base_url = sb_client_base_url(c);
 	spec.project = o->project;
-	spec.branch = o->branch && *o->branch ? o->branch : NULL;
 	spec.token = tok;
 	spec.sonarcloud = sb_client_is_sonarcloud(c);
-	if (o->nmetrics == 0) {
-		for (i = 0; i < sb_badge_metric_count && rc == EXIT_OK; i++) {
-			spec.metric = sb_badge_metrics[i].key;
-			rc = print_badge(o, &spec);
-		}
-		spec.metric = NULL;
-		if (rc == EXIT_OK)
-			rc = print_badge(o, &spec);
-	} else {
-		for (k = 0; k < o->nmetrics && rc == EXIT_OK; k++) {
-			spec.metric = strcmp(o->metrics[k], "quality_gate")
-					      ? o->metrics[k]
-					      : NULL;
-			rc = print_badge(o, &spec);
-		}
+	rc = cli_badge_branch(c, o->project, o->branch, &spec.branch);
+	for (i = 0; rc == EXIT_OK && o->nmetrics == 0 && i <= offer.count; i++) {
+		/* The UI's measure badges in its order, then quality gate. */
+		spec.metric = i < offer.count ? offer.metrics[i] : NULL;
+		spec.label = spec.metric && strcmp(spec.metric, "alert_status") == 0
+				     ? offer.alert_status_label
+				     : NULL;
+		rc = print_badge(o, &spec);
+	}
+	for (k = 0; rc == EXIT_OK && k < o->nmetrics; k++) {
+		spec.metric = strcmp(o->metrics[k], "quality_gate") ? o->metrics[k]
+								    : NULL;
+		if (spec.metric && !offered(&offer, spec.metric))
+			cli_warn("the UI of this server (%s) does not offer a "
+				 "%s badge: it may not render",
+				 offer.source, spec.metric);
+		spec.label = spec.metric && strcmp(spec.metric, "alert_status") == 0
+				     ? offer.alert_status_label
+				     : NULL;
+		rc = print_badge(o, &spec);
 	}
 	sb_wipe(tok, sizeof(tok));
 	return rc;

@@ -26,10 +26,12 @@ BOB = "squ_" + "b2" * 20       # Browse only
 NOBODY = "squ_" + "c3" * 20    # no permission on anything
 TOKEN_RE = re.compile(r"^sqb_[0-9a-f]{40}$")
 
+# What the UI of the default stand-in (a 2025 server whose instance mode
+# cannot be read: MQR, the default of new instances) offers, in its
+# order; versions_test.py checks every profile.
 METRIC_ORDER = [
-    "alert_status", "coverage", "duplicated_lines_density", "ncloc",
-    "security_hotspots", "bugs", "code_smells", "vulnerabilities",
-    "sqale_rating", "reliability_rating", "security_rating", "sqale_index",
+    "coverage", "duplicated_lines_density", "ncloc", "alert_status",
+    "security_hotspots",
     "software_quality_reliability_issues",
     "software_quality_maintainability_issues",
     "software_quality_security_issues",
@@ -195,18 +197,18 @@ def t_urls_markdown(env):
     base = env.main.url()
     lines = urls_lines(env, "my:proj")
     check(len(lines) == len(METRIC_ORDER) + 1, "%d lines" % len(lines))
-    check(lines[0] ==
+    check(lines[3] ==
           "[![Quality Gate Status](%s/api/project_badges/measure?project="
           "my%%3Aproj&metric=alert_status&token=%s)](%s/dashboard?id="
-          "my%%3Aproj)" % (base, tok, base), lines[0])
+          "my%%3Aproj)" % (base, tok, base), lines[3])
     check(lines[-1] ==
           "[![Quality gate](%s/api/project_badges/quality_gate?project="
           "my%%3Aproj&token=%s)](%s/dashboard?id=my%%3Aproj)"
           % (base, tok, base), lines[-1])
     for line, metric in zip(lines, METRIC_ORDER):
         check("&metric=%s&" % metric in line, "order: " + line)
-    check("[![Bugs](" in lines[5] and "[![Lines of Code](" in lines[3],
-          "labels")
+    check("[![Coverage](" in lines[0] and "[![Lines of Code](" in lines[2]
+          and "[![Reliability Issues](" in lines[5], "labels")
 
 
 def t_urls_formats_branch(env):
@@ -224,13 +226,13 @@ def t_urls_formats_branch(env):
                        "develop")
     objs = [json.loads(l) for l in lines]
     check(len(objs) == len(METRIC_ORDER) + 1, "json count")
-    check(objs[0]["metric"] == "alert_status"
-          and objs[0]["label"] == "Quality Gate Status"
-          and objs[0]["link"] == base + "/dashboard?id=my%3Aproj&branch="
+    check(objs[3]["metric"] == "alert_status"
+          and objs[3]["label"] == "Quality Gate Status"
+          and objs[3]["link"] == base + "/dashboard?id=my%3Aproj&branch="
           "develop" and objs[-1]["badge"] == "quality_gate"
-          and objs[-1]["metric"] is None, str(objs[0]))
+          and objs[-1]["metric"] is None, str(objs[3]))
     # The URLs it prints really render on the stand-in.
-    for o in (objs[0], objs[-1]):
+    for o in objs:
         path = o["url"][len(base):]
         st, _, body = fetch(env.main, path)
         check(st == 200 and "not been found" not in body, o["url"])

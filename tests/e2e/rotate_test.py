@@ -421,7 +421,7 @@ def t_fetch(env):
                               "--branch", "develop")
     check(rc == 0 and "<svg" in out, err)
     rc, out, err, _ = env.run("fetch", "my:proj", "--branch", "nope")
-    check(rc == 6 and "Project has not been found" in err and out == "",
+    check(rc == 6 and "has no branch 'nope'" in err and out == "",
           "rc=%d %s" % (rc, err))
     one_line_error(err)
     rc, out, err, _ = env.run("fetch", "my:proj", "--metric", "bogus")

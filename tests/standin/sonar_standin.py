@@ -33,6 +33,9 @@ import threading
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import profiles  # noqa: E402  (next to this file)
+
 IDLE_TIMEOUT = 30.0       # seconds a kept-alive connection may stay idle
 HANDSHAKE_TIMEOUT = 10.0  # seconds for the TLS handshake
 MAX_BODY = 10 * 1024 * 1024
@@ -165,8 +168,12 @@ class State:
         self.force_auth = bool(config.get("force_authentication", True))
         self.chunked_json = bool(config.get("chunked", False))
         self.organization = config.get("organization", "test-org")
-        self.version = config.get("version") or (
-            "8.0.0.82356" if mode == "cloud" else "2025.6.0.117042")
+        name = config.get("profile") or ("cloud" if mode == "cloud" else None)
+        if name is not None and name not in profiles.PROFILES:
+            raise ValueError("unknown profile %r (known: %s)"
+                             % (name, ", ".join(sorted(profiles.PROFILES))))
+        self.profile = profiles.PROFILES[name] if name else profiles.DEFAULT
+        self.version = config.get("version") or self.profile["version"]
         self.tokens = {}
         for key, p in self.projects.items():
             if p.get("token"):
@@ -751,6 +758,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         scheme = parts[0].lower()
         cred = parts[1].strip() if len(parts) > 1 else ""
         token = None
+        if scheme == "bearer" and not self.server.state.profile["bearer"]:
+            # Before 10.0 only Basic is parsed: a Bearer header carries
+            # no credentials, the request is anonymous.
+            return ANONYMOUS
         if scheme == "bearer":
             token = cred
         elif scheme == "basic":
@@ -788,15 +799,60 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Response(401, b"")
 
         cloud = st.mode == "cloud"
-        if path == "/api/project_badges/token" and not cloud:
+        tokens = st.profile["token_api"] and not cloud
+        if path == "/api/project_badges/token" and tokens:
             return self.api_token(method, user, params)
-        if path == "/api/project_badges/renew_token" and not cloud:
+        if path == "/api/project_badges/renew_token" and tokens:
             return self.api_renew(method, user, params)
         if path == "/api/navigation/component":
             return self.api_component(method, user, params)
         if path == "/api/projects/search":
             return self.api_search(method, user, params)
+        if path == "/api/project_branches/list":
+            return self.api_branches(method, user, params)
+        if path == "/api/webservices/list":
+            return self.api_webservices(method)
+        if path == "/api/v2/clean-code-policy/mode" and st.profile["mode"]:
+            return Response.json(200, {"mode": st.profile["mode"],
+                                       "modified": False})
         return Response.error(404, "Unknown url : " + path)
+
+    def api_branches(self, method, user, params):
+        """api/project_branches/list: {"branches": [{"name", "isMain",
+        "type"}]} (ListAction; the main branch flagged isMain)."""
+        r = self.need_get(method)
+        if r:
+            return r
+        key = params.get("project") or None
+        if key is None:
+            return Response.error(400, "The 'project' parameter is missing")
+        proj = self.server.state.project(key)
+        if proj is None:
+            return Response.error(404, "Project '%s' not found" % key)
+        if not user.can_browse(proj):
+            return Response.error(403, "Insufficient privileges")
+        main = proj.get("main_branch", "main")
+        names = [main] + [b for b in proj.get("branches", DEFAULT_BRANCHES) if b != main]
+        return Response.json(200, {"branches": [
+            {"name": b, "isMain": b == main, "type": "BRANCH"} for b in names]})
+
+    def api_webservices(self, method):
+        """The part of api/webservices/list the UI reads for badges: the
+        measure action's metric values, in the server's order
+        (ListAction writes possibleValues unsorted)."""
+        r = self.need_get(method)
+        if r:
+            return r
+        metrics = self.server.state.profile["metrics"]
+        return Response.json(200, {"webServices": [{
+            "path": "api/project_badges", "since": "7.1",
+            "actions": [
+                {"key": "measure", "params": [
+                    {"key": "project", "required": True},
+                    {"key": "metric", "required": True,
+                     "possibleValues": list(metrics)}]},
+                {"key": "quality_gate", "params": [
+                    {"key": "project", "required": True}]}]}]})
 
     @staticmethod
     def need_get(method):
@@ -812,11 +868,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if key is None:
             return Response.error(400, "The 'project' parameter is missing")
         proj = self.server.state.project(key)
-        if proj is None:
+        if proj is None or not self.token_kind_ok(proj):
             return Response.error(400, "Project or Application not found")
         if not user.can_browse(proj):
             return Response.error(403, "Insufficient privileges")
         return Response.json(200, {"token": self.server.state.get_or_create_token(key)})
+
+    def token_kind_ok(self, proj):
+        """Applications have badge tokens where the profile says so."""
+        return proj.get("qualifier", "TRK") != "APP" or \
+            self.server.state.profile["app_tokens"]
 
     def api_renew(self, method, user, params):
         if method != "POST":
@@ -825,7 +886,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if key is None:
             return Response.error(400, "The 'project' parameter is missing")
         proj = self.server.state.project(key)
-        if proj is None:
+        if proj is None or not self.token_kind_ok(proj):
             return Response.error(400, "Project or Application not found")
         if not user.can_admin(key):
             return Response.error(403, "Insufficient privileges")
@@ -899,22 +960,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         start = (p - 1) * ps
         total = 0
         comps = []
-        if "TRK" in quals:
-            for proj in st.iter_projects():
-                key = proj["key"]
-                name = proj.get("name", key)
-                if q and q not in key.lower() and q not in name.lower():
-                    continue
-                if vis and proj.get("visibility", "private") != vis:
-                    continue
-                if keys is not None and key not in keys:
-                    continue
-                if start <= total < start + ps:
-                    comps.append({"key": key, "name": name, "qualifier": "TRK",
-                                  "visibility": proj.get("visibility", "private"),
-                                  "lastAnalysisDate": "2025-01-15T10:00:00+0000",
-                                  "managed": False})
-                total += 1
+        for proj in st.iter_projects():
+            qual = proj.get("qualifier", "TRK")
+            if qual not in quals:
+                continue
+            key = proj["key"]
+            name = proj.get("name", key)
+            if q and q not in key.lower() and q not in name.lower():
+                continue
+            if vis and proj.get("visibility", "private") != vis:
+                continue
+            if keys is not None and key not in keys:
+                continue
+            if start <= total < start + ps:
+                comps.append({"key": key, "name": name, "qualifier": qual,
+                              "visibility": proj.get("visibility", "private"),
+                              "lastAnalysisDate": "2025-01-15T10:00:00+0000",
+                              "managed": False})
+            total += 1
         return Response.json(200, {"paging": {"pageIndex": p, "pageSize": ps, "total": total},
                                    "components": comps})
 
@@ -932,6 +995,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                             [("Cache-Control", "no-cache"),
                              ("Expires", email.utils.formatdate(usegmt=True))])
 
+        allowed = st.profile["metrics"]
+        metric = params.get("metric") or None
+
+        def bad_metric():
+            if metric is None:
+                return Response.error(400, "The 'metric' parameter is missing")
+            return Response.error(400, "Value of parameter 'metric' (%s) must be one of: [%s]"
+                                  % (metric, ", ".join(allowed)))
+        # 9.9 reads the metric before the project (MeasureAction.handle).
+        if st.profile["metric_first"] and path.endswith("/measure") and \
+                (metric is None or metric not in allowed):
+            return bad_metric()
         proj = st.project(key)
         if proj is None:
             return err("Project has not been found")
@@ -953,16 +1028,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             svg = badge_svg("quality gate", "passed" if passed else "failed",
                             "#00aa00" if passed else "#d4333f")
         else:
-            metric = params.get("metric") or None
-            if metric is None:
-                return Response.error(400, "The 'metric' parameter is missing")
-            if metric not in METRIC_INFO:
-                return Response.error(400, "Value of parameter 'metric' (%s) must be one of: %s"
-                                      % (metric, METRIC_LIST_TEXT))
+            if metric is None or metric not in allowed:
+                return bad_metric()
             if proj.get("analyzed", True) is False:
                 return err("Measure has not been found")
             label, value = METRIC_INFO[metric]
-            value = (proj.get("measures") or {}).get(metric, value)
+            measures = proj.get("measures") or {}
+            if metric in measures and measures[metric] is None:
+                # A measures row without this metric's value.
+                if st.profile["null_measure_500"]:
+                    return Response.error(500, "An error has occurred. "
+                                          "Please contact your administrator")
+                return err("Measure has not been found")
+            value = measures.get(metric, value)
             if metric == "alert_status":
                 value = "passed" if passed else "failed"
                 colour = "#00aa00" if passed else "#d4333f"
@@ -1016,6 +1094,9 @@ def main(argv=None):
     ap.add_argument("--log")
     ap.add_argument("--context", default="",
                     help="serve the API below this path, e.g. /sonarqube")
+    ap.add_argument("--profile", default=None,
+                    help="behave as this SonarQube version (profiles.py): "
+                         + ", ".join(sorted(profiles.PROFILES)))
     args = ap.parse_args(argv)
 
     # install the handlers first so an early SIGTERM still means "exit 0"
@@ -1029,6 +1110,8 @@ def main(argv=None):
 
     with open(args.config, encoding="utf-8") as f:
         config = json.load(f)
+    if args.profile:
+        config["profile"] = args.profile
     state = State(config, args.mode)
     state.context = args.context.rstrip("/")
 

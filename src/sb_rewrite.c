@@ -168,8 +168,10 @@ static int parse_query(const char *text, size_t len, size_t q,
 	ref->has_token = 0;
 	ref->branch[0] = ref->metric[0] = ref->project[0] = '\0';
 	for (;;) {
+		/* A name is any run of URL characters ("circle-token",
+		 * "cache-bust"): only "=" or a delimiter ends it. */
 		name = i;
-		while (i < len && (is_alnum(text[i]) || text[i] == '_'))
+		while (i < len && is_value_char(text[i]))
 			i++;
 		name_len = i - name;
 		if (i < len && text[i] == '=' && name_len > 0) {

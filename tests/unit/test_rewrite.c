@@ -242,6 +242,36 @@ TEST(tokenless_badges)
 	CHECK_STR_EQ(out, md);
 }
 
+/* A parameter's name is any run of URL characters: "circle-token=" (the
+ * corpus's CircleCI badges) or "cache-bust=" inside a badge URL is one more
+ * parameter, not where the URL ends. */
+TEST(parameter_names)
+{
+	const char *tokenless = "[![q](" BASE "/api/project_badges/measure?"
+				"project=p&circle-token=abc&metric=coverage)](x)";
+	const char *after = "[![q](" BASE "/api/project_badges/measure?"
+			    "project=p&metric=coverage&cache-bust=1&token=" OLD
+			    ")](x)";
+	char out[1024];
+	sb_rewrite_counts k;
+	sb_badge_ref r;
+	size_t pos = 0;
+
+	CHECK(sb_badge_find(tokenless, strlen(tokenless), BASE, &pos, &r) == 1);
+	CHECK_STR_EQ(r.metric, "coverage");
+	CHECK(!r.has_token && tokenless[r.end] == ')');
+	sb_badge_rewrite_ex(tokenless, strlen(tokenless), BASE, "p", NEW, 1, out,
+			    sizeof(out), &k);
+	CHECK(k.found == 0 && k.tokenless == 1);
+	CHECK_STR_EQ(out, "[![q](" BASE "/api/project_badges/measure?project=p&"
+			  "circle-token=abc&metric=coverage&token=" NEW ")](x)");
+	sb_badge_rewrite_ex(after, strlen(after), BASE, "p", NEW, 1, out,
+			    sizeof(out), &k);
+	CHECK(k.found == 1 && k.stale == 1 && k.tokenless == 0);
+	CHECK_STR_EQ(out, "[![q](" BASE "/api/project_badges/measure?project=p&"
+			  "metric=coverage&cache-bust=1&token=" NEW ")](x)");
+}
+
 TEST(error_svg)
 {
 	const char *err =
@@ -277,6 +307,7 @@ int main(void)
 	RUN(token_edge_cases);
 	RUN(trailing_punctuation);
 	RUN(tokenless_badges);
+	RUN(parameter_names);
 	RUN(error_svg);
 	return harness_main();
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,13 @@
  * applied up to the default maximum time later. */
 #define V1_BOUND_S 60
 
+#define MAX_BOOTS 8
+#define BOOT_UNKNOWN 255
+
 typedef struct entry {
 	char *key;
 	cli_project_state st;
+	unsigned char boot; /* of the pending record: index in boots[] */
 } entry;
 
 typedef struct rewrite_file {
@@ -49,7 +54,45 @@ struct cli_journal {
 	size_t nfiles;
 	int dirty; /* records appended and not yet synced */
 	long long now;
+	pthread_mutex_t lock; /* appends from several threads (sent) */
+	/* Boots seen in the file; this machine's is this_boot. */
+	char boots[MAX_BOOTS][40];
+	int nboots;
+	int cur_boot;	/* of the records being read, or BOOT_UNKNOWN */
+	int this_boot;	/* index of this machine's boot, or BOOT_UNKNOWN */
+	int boot_written; /* this run's boot record is in the file */
 };
+
+/* This machine's boot (Linux: a fresh random id at every boot); "" when
+ * the system has none - then nothing proves a renewal unsent. */
+static void read_boot_id(char out[40])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(out, 40, f))
+		out[0] = '\0';
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* The index of boot id in j->boots (added when new), or BOOT_UNKNOWN. */
+static int boot_index(cli_journal *j, const char *id)
+{
+	int i;
+
+	if (!*id || strlen(id) >= sizeof(j->boots[0]))
+		return BOOT_UNKNOWN;
+	for (i = 0; i < j->nboots; i++)
+		if (strcmp(j->boots[i], id) == 0)
+			return i;
+	if (j->nboots == MAX_BOOTS)
+		return BOOT_UNKNOWN;
+	memcpy(j->boots[j->nboots], id, strlen(id) + 1);
+	return j->nboots++;
+}
 
 /* ---------------------------------------------------------------------
  * The table
@@ -118,7 +161,10 @@ static entry *get(cli_journal *j, const char *key)
 	if (!e->key)
 		return NULL;
 	e->st.rotated = e->st.pending = e->st.pending_until = -1;
+	e->st.sent_until = -1;
+	e->st.unsent = 0;
 	e->st.fp[0] = '\0';
+	e->boot = BOOT_UNKNOWN;
 	j->n++;
 	for (k = hash(key) & (j->index_cap - 1); j->index[k];
 	     k = (k + 1) & (j->index_cap - 1))
@@ -300,6 +346,10 @@ static int apply(cli_journal *j, char **f, int nf, int v2, size_t line,
 		(*future)++;
 		return 0;
 	}
+	if (strcmp(f[0], "boot") == 0 && nf == 3 && v2) {
+		j->cur_boot = boot_index(j, f[2]);
+		return 0;
+	}
 	if (strcmp(f[0], "rewritten") == 0 && nf == 3 && v2) {
 		if (decode(f[2]) != 0)
 			return bad(j, line, "malformed file name");
@@ -325,9 +375,13 @@ static int apply(cli_journal *j, char **f, int nf, int v2, size_t line,
 		return bad(j, line, "out of memory");
 	if (strcmp(f[0], "rotated") == 0 && nf == 3) {
 		e->st.rotated = t;
-		e->st.pending = e->st.pending_until = -1;
+		e->st.pending = e->st.pending_until = e->st.sent_until = -1;
 	} else if (strcmp(f[0], "cleared") == 0 && nf == 3 && v2) {
-		e->st.pending = e->st.pending_until = -1;
+		e->st.pending = e->st.pending_until = e->st.sent_until = -1;
+	} else if (strcmp(f[0], "sent") == 0 && nf == 4 && v2) {
+		if (parse_time(f[2], &until) != 0 || until < t)
+			return bad(j, line, "malformed record");
+		e->st.sent_until = until;
 	} else if (strcmp(f[0], "pending") == 0 &&
 		   (nf == 4 || (nf == 5 && v2))) {
 		const char *fp = f[nf - 2];
@@ -338,6 +392,8 @@ static int apply(cli_journal *j, char **f, int nf, int v2, size_t line,
 			return bad(j, line, "malformed record");
 		e->st.pending = t;
 		e->st.pending_until = nf == 5 ? until : t + V1_BOUND_S;
+		e->st.sent_until = -1;
+		e->boot = (unsigned char)(v2 ? j->cur_boot : BOOT_UNKNOWN);
 		memcpy(e->st.fp, fp, 65);
 	} else {
 		return bad(j, line, "unknown record");
@@ -443,6 +499,19 @@ static int load(cli_journal *j, int *v1)
 		return rc;
 	rc = parse(j, f.data, f.len, v1);
 	cli_file_free(&f);
+	if (rc == 0) {
+		size_t i;
+
+		/* Written in this boot and no "sent" after it: the process that
+		 * wrote it never sent the renewal (its writes outlive it). */
+		for (i = 0; i < j->n; i++) {
+			cli_project_state *ps = &j->e[i].st;
+
+			ps->unsent = ps->pending >= 0 && ps->sent_until < 0 &&
+				     j->e[i].boot != BOOT_UNKNOWN &&
+				     j->e[i].boot == j->this_boot;
+		}
+	}
 	return rc;
 }
 
@@ -527,7 +596,7 @@ static char *render(const cli_journal *j, size_t *len)
 	char *buf;
 
 	for (i = 0; i < j->n; i++)
-		cap += strlen(j->e[i].key) * 3 * 2 + 160;
+		cap += strlen(j->e[i].key) * 3 * 3 + 320;
 	for (i = 0; i < j->nfiles; i++)
 		for (k = 0; k < j->files[i].n; k++)
 			cap += (strlen(j->files[i].path) +
@@ -549,12 +618,21 @@ static char *render(const cli_journal *j, size_t *len)
 		if (e->st.rotated >= 0)
 			o += (size_t)snprintf(buf + o, cap - o, "rotated\t%s\t%s\n",
 					      sb_dec_i64(t1, e->st.rotated), key);
+		if (e->st.pending >= 0 && e->boot != BOOT_UNKNOWN)
+			o += (size_t)snprintf(buf + o, cap - o, "boot\t%s\t%s\n",
+					      sb_dec_i64(t1, e->st.pending),
+					      j->boots[e->boot]);
 		if (e->st.pending >= 0)
 			o += (size_t)snprintf(buf + o, cap - o,
 					      "pending\t%s\t%s\t%s\t%s\n",
 					      sb_dec_i64(t1, e->st.pending),
 					      sb_dec_i64(t2, e->st.pending_until),
 					      e->st.fp, key);
+		if (e->st.pending >= 0 && e->st.sent_until >= 0)
+			o += (size_t)snprintf(buf + o, cap - o,
+					      "sent\t%s\t%s\t%s\n",
+					      sb_dec_i64(t1, e->st.pending),
+					      sb_dec_i64(t2, e->st.sent_until), key);
 		free(key);
 	}
 	for (i = 0; i < j->nfiles; i++) {
@@ -598,6 +676,7 @@ static int compact(cli_journal *j)
 		close(j->fd); /* it named the old file */
 		j->fd = -1;
 	}
+	j->boot_written = 0;
 	return rc;
 }
 
@@ -674,6 +753,20 @@ int cli_journal_pending(cli_journal *j, const char *key, const char *fp,
 		cli_error("out of memory");
 		return EXIT_USAGE;
 	}
+	if (!j->boot_written && j->this_boot != BOOT_UNKNOWN) {
+		char line[96];
+		int rc;
+
+		snprintf(line, sizeof(line), "boot\t%s\t%s\n",
+			 sb_dec_i64(num, now), j->boots[j->this_boot]);
+		rc = append(j, line);
+		if (rc)
+			return rc;
+		j->boot_written = 1;
+	}
+	e->boot = (unsigned char)j->this_boot;
+	e->st.sent_until = -1;
+	e->st.unsent = 0;
 	snprintf(fields, sizeof(fields), "%s\t%.64s\t", sb_dec_i64(num, until),
 		 fp);
 	e->st.pending = now;
@@ -693,6 +786,25 @@ int cli_journal_rotated(cli_journal *j, const char *key, long long now)
 	e->st.rotated = now;
 	e->st.pending = e->st.pending_until = -1;
 	return record(j, "", "rotated", now, key);
+}
+
+int cli_journal_sent(cli_journal *j, const char *key, long long now,
+		     long long until)
+{
+	char fields[64], num[SB_DEC_MAX];
+	entry *e;
+	int rc;
+
+	if (j->read_only)
+		return 0;
+	pthread_mutex_lock(&j->lock);
+	e = find(j, key);
+	if (e)
+		e->st.sent_until = until;
+	snprintf(fields, sizeof(fields), "%s\t", sb_dec_i64(num, until));
+	rc = record(j, fields, "sent", now, key);
+	pthread_mutex_unlock(&j->lock);
+	return rc;
 }
 
 int cli_journal_cleared(cli_journal *j, const char *key, long long now)
@@ -796,6 +908,7 @@ static void free_journal(cli_journal *j)
 		close(j->fd);
 	if (j->lock_fd >= 0)
 		close(j->lock_fd); /* releases the lock */
+	pthread_mutex_destroy(&j->lock);
 	free(j->path);
 	free(j);
 }
@@ -815,6 +928,14 @@ int cli_journal_open(const char *path, unsigned lock_timeout_ms,
 	j->fd = j->lock_fd = -1;
 	j->read_only = read_only;
 	j->now = (long long)time(NULL);
+	pthread_mutex_init(&j->lock, NULL);
+	j->cur_boot = BOOT_UNKNOWN;
+	{
+		char id[40];
+
+		read_boot_id(id);
+		j->this_boot = boot_index(j, id);
+	}
 	rc = read_only ? 0 : lock(j, lock_timeout_ms);
 	if (rc == 0)
 		rc = load(j, &v1);
@@ -852,6 +973,8 @@ cli_project_state cli_journal_get(const cli_journal *j, const char *key)
 	if (e)
 		return e->st;
 	none.rotated = none.pending = none.pending_until = -1;
+	none.sent_until = -1;
+	none.unsent = 0;
 	none.fp[0] = '\0';
 	return none;
 }

@@ -10,7 +10,11 @@
  *                                           TIME on; one sent may still
  *                                           apply until UNTIL; FP is the
  *                                           old token's fingerprint
+ *   sent<TAB>TIME<TAB>UNTIL<TAB>KEY         the renewal is being sent now; it
+ *                                           may still apply until UNTIL
  *   cleared<TAB>TIME<TAB>KEY                that renewal did not happen
+ *   boot<TAB>TIME<TAB>ID                    the machine's boot (Linux's
+ *                                           boot_id) of the records after
  *   rewrite<TAB>TIME<TAB>FILE<TAB>KEY       FILE waits for KEY's token
  *   rewritten<TAB>TIME<TAB>FILE             FILE carries every token it
  *                                           waited for
@@ -18,7 +22,9 @@
  * TIME and UNTIL are Unix seconds; KEY and FILE are percent-encoded
  * (bytes up to space, DEL and '%'). Records are appended; those that must
  * be on disk before a renewal is sent are fsync'd in one go (cli_journal_
- * sync); the file is rewritten compactly when a run ends. Version 1 files
+ * sync); a "sent" record is only written (a killed process loses no
+ * write; a machine that crashes does, which the boot record tells); the
+ * file is rewritten compactly when a run ends. Version 1 files
  * (rotated and four-field pending records, keys as they are) are read and
  * turned into version 2.
  *
@@ -37,6 +43,8 @@ typedef struct cli_project_state {
 	long long rotated;	 /* -1: never */
 	long long pending;	 /* -1: none */
 	long long pending_until; /* a renewal sent may apply until then */
+	long long sent_until;	 /* -1, or the bound of a renewal sent */
+	int unsent;		 /* the journal shows none was ever sent */
 	char fp[65];		 /* the old token's fingerprint */
 } cli_project_state;
 
@@ -58,6 +66,10 @@ cli_project_state cli_journal_get(const cli_journal *j, const char *key);
 int cli_journal_pending(cli_journal *j, const char *key, const char *fp,
 			long long now, long long until);
 int cli_journal_rotated(cli_journal *j, const char *key, long long now);
+/* A renewal is about to be sent; written, not synced. Safe to call from
+ * several threads at once. */
+int cli_journal_sent(cli_journal *j, const char *key, long long now,
+		     long long until);
 int cli_journal_cleared(cli_journal *j, const char *key, long long now);
 int cli_journal_rewrite(cli_journal *j, const char *file, const char *key,
 			long long now);

@@ -58,6 +58,8 @@ typedef struct job {
 	sb_err err;
 	char error[SB_MAX_MESSAGE_LEN];
 	long long not_after; /* send no renewal after this (Unix s) */
+	cli_journal *journal; /* for the "sent" record, or NULL */
+	long long post_bound_s; /* a renewal may apply this long after */
 } job;
 
 typedef struct run {
@@ -169,12 +171,22 @@ static void task_read(sb_client *c, void *arg)
 static void task_renew(sb_client *c, void *arg)
 {
 	job *jb = arg;
+	long long now;
 	sb_err err;
 
 	if (jb->state != JOB_READ)
 		return;
-	if ((long long)time(NULL) > jb->not_after) {
+	now = (long long)time(NULL);
+	if (now > jb->not_after) {
 		jb->state = JOB_DEFERRED;
+		return;
+	}
+	/* Which renewals were on their way, should this process die: a
+	 * rerun waits only for those. */
+	if (jb->journal && cli_journal_sent(jb->journal, jb->key, now,
+					    now + jb->post_bound_s) != 0) {
+		fail_job(jb, SB_ERR_CONFIG,
+			 "not renewed: the state file cannot be written");
 		return;
 	}
 	err = sb_token_renew_from(c, jb->key, jb->old_tok, jb->new_tok,
@@ -195,7 +207,7 @@ static void choose(run *r, job *jb, const char *bad, long long now)
 	const cli_options *o = r->o;
 
 	jb->st = r->j ? cli_journal_get(r->j, jb->key)
-		      : (cli_project_state){-1, -1, -1, ""};
+		      : (cli_project_state){-1, -1, -1, -1, 0, ""};
 	if (bad) {
 		fail_job(jb, SB_ERR_INVALID_ARG, bad);
 		return;
@@ -271,12 +283,18 @@ static void wait_for_queued(run *r)
 
 	for (i = 0; i < r->n; i++) {
 		job *jb = &r->jobs[i];
+		long long bound;
 
-		if (jb->state != JOB_READ || jb->st.pending < 0 ||
-		    jb->st.pending_until <= now)
+		if (jb->state != JOB_READ || jb->st.pending < 0 || jb->st.unsent)
 			continue;
-		if (jb->st.pending_until > until)
-			until = jb->st.pending_until;
+		/* The renewal's own bound when the journal says it was sent,
+		 * else the batch's (it may have been, and the record lost). */
+		bound = jb->st.sent_until >= 0 ? jb->st.sent_until
+					       : jb->st.pending_until;
+		if (bound <= now)
+			continue;
+		if (bound > until)
+			until = bound;
 		if (!first)
 			first = jb->key;
 		waiting++;
@@ -291,14 +309,19 @@ static void wait_for_queued(run *r)
 	rotate_pool_run(r->pool, task_read, r->jobs, sizeof(job), r->n);
 }
 
+/* The maximum time of one project, in whole seconds (rounded up). */
+static long long max_time_s(const run *r)
+{
+	unsigned ms = r->o->max_time_ms ? r->o->max_time_ms : 60000;
+
+	return (long long)((ms + 999) / 1000);
+}
+
 /* Step 4: one durable journal write before any renewal of the batch. */
 static void record_pending(run *r)
 {
 	long long now = (long long)time(NULL);
-	long long until = now + POST_WINDOW_S +
-			  (long long)(r->o->max_time_ms ? r->o->max_time_ms : 60000) /
-				  1000 +
-			  1;
+	long long until = now + POST_WINDOW_S + max_time_s(r) + 1;
 	size_t i;
 	int rc = 0;
 
@@ -309,6 +332,8 @@ static void record_pending(run *r)
 		if (jb->state != JOB_READ)
 			continue;
 		jb->not_after = now + POST_WINDOW_S;
+		jb->journal = r->j;
+		jb->post_bound_s = max_time_s(r) + 1;
 		if (!r->j)
 			continue;
 		sb_token_fingerprint(jb->old_tok, fp);

@@ -119,6 +119,11 @@ def read_state(path):
             out.setdefault(unq(p[4]), {})["pending"] = int(p[1])
         elif p[0] == "cleared" and len(p) == 3:
             out.setdefault(unq(p[2]), {}).pop("pending", None)
+        elif p[0] == "sent" and len(p) == 4:
+            check(p[2].isdigit(), "bad %r" % line)
+            out.setdefault(unq(p[3]), {})["sent"] = int(p[1])
+        elif p[0] == "boot" and len(p) == 3:
+            pass
         elif p[0] == "rewrite" and len(p) == 4:
             waiting.setdefault(unq(p[2]), set()).add(unq(p[3]))
         elif p[0] == "rewritten" and len(p) == 3:

@@ -102,8 +102,10 @@ def t_killed_runs_finish_rewrites(env):
         env.main.reset()
         env.main.faults({"path": "/api/project_badges/renew_token",
                          "kind": "delay", "seconds": 0.02, "count": 100000})
-        args = ["rotate", "--all", "--query", QUERY, "--state", state,
-                "--older-than", "1d", "--rewrite", readme]
+        # A renewal in flight when the run dies is waited for on the
+        # rerun until it can no longer apply: --max-time bounds that.
+        args = ["--max-time", "5", "rotate", "--all", "--query", QUERY,
+                "--state", state, "--older-than", "1d", "--rewrite", readme]
         p = env.popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         try:
             got = 0
@@ -645,6 +647,55 @@ def t_jobs_rate_limit_slows_everyone(env):
     env.main.faults()
 
 
+def this_boot():
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return f.read().strip()
+    except OSError:
+        raise SkipTest("no /proc/sys/kernel/random/boot_id")
+
+
+def t_unsent_renewal_not_waited_for(env):
+    """The journal tells a renewal that was never sent (pending, same
+    boot, no "sent" record: a process killed before its POST) from one
+    that may have been (a "sent" record, or a pending record of an earlier
+    boot: a machine that crashed may have lost the "sent" line). Only the
+    latter makes the rerun wait."""
+    import hashlib
+    boot = this_boot()
+    env.main.reset()
+    env.run("token", "my:proj")
+    cases = [("unsent", boot, False, False),
+             ("sent", boot, True, True),
+             ("other-boot", "0" * 8 + boot[8:], False, True)]
+    for name, boot_id, sent, waits in cases:
+        d = env.fresh("journal-" + name)
+        state = os.path.join(d, "S")
+        tok = env.tokens()["my:proj"]
+        fp = hashlib.sha256(tok.encode()).hexdigest()
+        now = int(time.time())
+        lines = ["# sonarbadge rotation state v2",
+                 "boot\t%d\t%s" % (now, boot_id),
+                 "pending\t%d\t%d\t%s\tmy:proj" % (now, now + 3, fp)]
+        if sent:
+            lines.append("sent\t%d\t%d\tmy:proj" % (now, now + 3))
+        with open(state, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        os.chmod(state, 0o600)
+        before = env.main.stats()["renewals"].get("my:proj", 0)
+        t0 = time.time()
+        rc, out, err, _ = env.run("rotate", "my:proj", "--state", state,
+                                  timeout=60)
+        took = time.time() - t0
+        check(rc == 0, "%s: rc=%d %s" % (name, rc, err))
+        said = "may still be queued" in err
+        check(said == waits, "%s: wait said=%s: %r" % (name, said, err))
+        check((took >= 1.5) == waits, "%s: took %.1fs" % (name, took))
+        after = env.main.stats()["renewals"].get("my:proj", 0)
+        check(after == before + 1, "%s: renewals %d -> %d"
+              % (name, before, after))
+
+
 TESTS = [t_killed_runs_finish_rewrites, t_counts_exactly_once,
          t_full_disk_rewrite, t_closed_stdout, t_overlapping_runs,
          t_queued_renewal, t_symlink_swapped_during_wait,
@@ -654,7 +705,8 @@ TESTS = [t_killed_runs_finish_rewrites, t_counts_exactly_once,
          t_punctuation_after_token, t_interrupted_rewrite_leaves_no_temporary,
          t_fetch_honours_umask, t_json_always_utf8,
          t_verbose_masks_cookies_and_urls, t_jobs_exactly_once_after_kill,
-         t_jobs_order_and_connections, t_jobs_rate_limit_slows_everyone]
+         t_jobs_order_and_connections, t_jobs_rate_limit_slows_everyone,
+         t_unsent_renewal_not_waited_for]
 
 
 if __name__ == "__main__":

@@ -660,15 +660,15 @@ def chart(res, work):
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
-set xtics norotate font ",9"
-set title "(g) rotating: two segments (Nagle on) vs TCP_NODELAY"
+set xtics rotate by -20 font ",9"
+set title "(g) rotating: two segments vs TCP_NODELAY"
 set ylabel "ms per project (log scale)"
 set logscale y
 set yrange [*:*]
 plot '{dat}' using 2:xtic(1) title "two segments, Nagle on" lc rgb "#cc0000", \\
      '' using 3 title "TCP_NODELAY" lc rgb "#4e9a06"
 unset logscale y
-set xtics font ""
+set xtics norotate font ""
 """.format(dat=dat))
     h = res.get("jobs")
     if h:

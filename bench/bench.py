@@ -13,8 +13,11 @@ results.md (the tables of BENCHMARKS.md) and chart.svg (gnuplot).
   (d) sizes: stripped dynamic binary, stripped static binary, the core's
       .text/.data/.bss per file for Cortex-M4 (arm-none-eabi-gcc -Os), and
       the deepest stack path of a token read (-fstack-usage and
-      -fcallgraph-info=su).
-Every server is nginx on 127.0.0.1; every loop is bounded.
+      -fcallgraph-info=su);
+  (g)-(k) bench/scale.py: a server that splits head and body with Nagle
+      on, rotate --jobs with server latency, the state file's cost, check
+      on large files, peak RSS of rotate --all by project count.
+Every server is nginx or the stand-in on 127.0.0.1; every loop is bounded.
 """
 import json
 import os
@@ -22,24 +25,17 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
-OUT = os.path.join(BUILD, "bench")
-RUNS = int(os.environ.get("BENCH_RUNS", "30"))
-PROJECTS = int(os.environ.get("BENCH_PROJECTS", "1000"))
-ROT_RUNS = int(os.environ.get("BENCH_ROT_RUNS", "3"))
-SONARBADGE = os.path.join(BUILD, "sonarbadge")
-STATIC = os.path.join(BUILD, "sonarbadge-static")
-PY = "/usr/bin/python3"  # Debian's, with python3-requests
-TOKEN = "squ_bench0123456789abcdef0123456789abcdef"
+from benchlib import (CURL_LOOP, OUT, PROJECTS, PY, PY_ROTATE, ROOT,
+                      ROT_RUNS, RUNS, SONARBADGE, STATIC, TOKEN, TOKEN_RE,
+                      free_port, log, run_measured, version, wait_port)
+import scale
+
 KINDS = [("ec", "ECDSA P-256"), ("rsa", "RSA-2048")]
-TOKEN_RE = re.compile(r"sqb_[0-9a-f]{40}")
 # The core (HTTP, JSON, Sonar API and the client around them), no TLS, no
 # port; the CLI-only modules are listed apart.
 CORE = ["src/sb_http.c", "src/sb_json.c", "src/sb_api.c", "src/sb_exchange.c",
@@ -57,95 +53,6 @@ r.raise_for_status()
 print(r.json()["token"])
 '''
 
-PY_ROTATE = r'''
-import os, sys, requests
-url, ca, projects = sys.argv[1:4]
-s = requests.Session()
-s.auth = (os.environ["SONAR_TOKEN"], "")
-s.verify = ca
-for p in open(projects).read().split():
-    s.post(url + "/api/project_badges/renew_token", data={"project": p}).raise_for_status()
-    r = s.get(url + "/api/project_badges/token", params={"project": p})
-    r.raise_for_status()
-    print(p, r.json()["token"])
-'''
-
-CURL_LOOP = r'''#!/bin/sh
-# How users rotate with curl: one process (one TLS handshake) per call.
-while read -r p; do
-  curl -s -f -u "$SONAR_TOKEN:" --cacert "$CA" -X POST \
-    "$URL/api/project_badges/renew_token" -d "project=$p" || exit 1
-  token=$(curl -s -f -u "$SONAR_TOKEN:" --cacert "$CA" \
-    "$URL/api/project_badges/token?project=$p" |
-    sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-  echo "$p $token"
-done < "$PROJECTS"
-'''
-
-
-def log(*a):
-    print(*a, flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_port(port, seconds=10):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def version(cmd):
-    try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
-        return (out.stdout or out.stderr).strip().splitlines()[0]
-    except Exception as e:  # noqa: BLE001 - only for the report
-        return "unknown (%s)" % e
-
-
-def run_measured(argv, env, stdout=subprocess.PIPE, timeout=600):
-    """Run argv under GNU time; return (wall s, peak RSS KiB, stdout)."""
-    # Peak RSS from GNU time: the child's ru_maxrss counts what its
-    # parent held before exec, so it must be a small C program, not us.
-    rssf = os.path.join(os.environ.get("TMPDIR", "/tmp"),
-                        "sb-bench-rss.%d" % os.getpid())
-    argv = ["/usr/bin/time", "-f", "%M", "-o", rssf] + list(argv)
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, env=env, stdout=stdout,
-                         stderr=subprocess.PIPE)
-    out = b""
-    if stdout == subprocess.PIPE:
-        out = p.stdout.read()
-    deadline = time.time() + timeout
-    while True:
-        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.time() > deadline:
-            p.kill()
-        time.sleep(0.0005)
-    wall = time.perf_counter() - t0
-    err = p.stderr.read()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        raise RuntimeError("%s failed (%d): %s" % (argv[0], p.returncode,
-                                                   err.decode()[-400:]))
-    with open(rssf) as f:
-        rss = int(f.read().split()[-1])
-    os.unlink(rssf)
-    return wall, rss, out.decode()
-
 
 class Nginx:
     def __init__(self, work, certs):
@@ -158,7 +65,9 @@ class Nginx:
                 .replace("@RSA_PORT@", str(self.ports["rsa"])))
         with open(os.path.join(self.dir, "nginx.conf"), "w") as f:
             f.write(conf)
-        shutil.copy(os.path.join(ROOT, "bench", "locations.conf"), self.dir)
+        locs = open(os.path.join(ROOT, "bench", "locations.conf")).read()
+        with open(os.path.join(self.dir, "locations.conf"), "w") as f:
+            f.write(locs.replace("@DIR@", self.dir))
         self.proc = subprocess.Popen(
             ["nginx", "-c", os.path.join(self.dir, "nginx.conf")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -416,9 +325,15 @@ def machine():
             cpu = line.split(":", 1)[1].strip()
             break
     mem = open("/proc/meminfo").readline().split()[1]
+    # where the state files of (i) are fsync'd
+    fs = subprocess.run(["findmnt", "-n", "-o", "FSTYPE,SOURCE,OPTIONS",
+                         "--target", OUT], capture_output=True,
+                        text=True).stdout.strip()
     return {"cpu": cpu, "cpus": os.cpu_count(), "mem_kib": int(mem),
             "kernel": platform.release(),
-            "debian": open("/etc/debian_version").read().strip()}
+            "debian": open("/etc/debian_version").read().strip(),
+            "bench_filesystem": fs,
+            "loadavg_at_start": open("/proc/loadavg").read().split()[:3]}
 
 
 def tools():
@@ -447,7 +362,7 @@ def tools():
 def chart(res, work):
     dat = os.path.join(work, "chart.dat")
     with open(dat, "w") as f:
-        f.write("client ec_ms rsa_ms ec_rot_s rsa_rot_s\n")
+        f.write("# client ec_ms rsa_ms ec_rot_s rsa_rot_s\n")
         for name in ("sonarbadge", "curl", "python-requests"):
             f.write("%s %.3f %.3f %.3f %.3f\n" % (
                 name, res["read"]["ec"][name]["median_ms"],
@@ -455,10 +370,12 @@ def chart(res, work):
                 res["rotate"]["ec"][name]["median_s"],
                 res["rotate"]["rsa"][name]["median_s"]))
     svg = os.path.join(OUT, "chart.svg")
+    more = scale.chart(res, work)  # (g) to (k), two panels a row
+    rows = 1 + (len(more) + 1) // 2
     gp = """
-set terminal svg size 900,420 dynamic font "sans,11"
+set terminal svg size 900,{height} dynamic font "sans,11"
 set output '{svg}'
-set multiplot layout 1,2
+set multiplot layout {rows},2
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -476,8 +393,9 @@ set logscale y
 set yrange [*:*]
 plot '{dat}' using 4:xtic(1) title "ECDSA P-256" lc rgb "#3465a4", \\
      '' using 5 title "RSA-2048" lc rgb "#f57900"
-unset multiplot
-""".format(svg=svg, dat=dat, runs=RUNS, n=PROJECTS)
+unset logscale y
+""".format(svg=svg, dat=dat, runs=RUNS, n=PROJECTS, rows=rows,
+           height=420 * rows) + "".join(more) + "unset multiplot\n"
     subprocess.run(["gnuplot"], input=gp, text=True, check=True)
     return svg
 
@@ -552,10 +470,19 @@ def report(res):
     w("|---|---|---:|")
     for f in a["largest_frames"]:
         w("| %s | %s | %d |" % (f["function"], f["file"], f["bytes"]))
-    return "\n".join(lines) + "\n"
+    goals = scale.goals(r)
+    if goals:
+        w("\n### Goals of (g) to (k)\n")
+        w("| goal | measured | |")
+        w("|---|---|---|")
+        for goal, measured, met in goals:
+            w("| %s | %s | %s |" % (goal, measured, "met" if met else
+                                     "**missed**"))
+    return "\n".join(lines) + "\n" + scale.report(r)
 
 
 def main():
+    t_start = time.time()
     os.makedirs(OUT, exist_ok=True)
     work = os.path.join(OUT, "work")
     shutil.rmtree(work, ignore_errors=True)
@@ -573,10 +500,15 @@ def main():
         res["read"] = bench_read(nginx, certs, env)
         res["rotate"] = bench_rotate(nginx, certs, env, work)
         res["heap"] = bench_heap(nginx, certs, env, work)
+        res.update(scale.run_nginx_rows(nginx, certs, env, work))
     finally:
         nginx.stop()
+    log("bench: the stand-in (tests/standin/sonar_standin.py) on loopback")
+    res.update(scale.run_standin_rows(certs, env, work))
     res["sizes"] = sizes(work)
     res["chart"] = chart(res, work)
+    res["elapsed_s"] = time.time() - t_start
+    log("bench: %.0f s" % res["elapsed_s"])
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump(res, f, indent=1, default=list)
     md = report(res)

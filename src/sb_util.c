@@ -52,10 +52,18 @@ sb_err sb_buf_append(sb_buf *b, const void *data, size_t n, size_t max)
 	return SB_OK;
 }
 
+/*
+ * Only the bytes in use and the NUL after them are wiped: nothing else
+ * is ever written (sb_buf_append is the only writer and moves len past
+ * what it wrote), and the rest was wiped by the clear before or came
+ * zeroed from the port. Wiping the whole capacity cost a large buffer's
+ * size on every answer (a 64 KiB body buffer kept after a projects page
+ * made each later token read wipe 64 KiB).
+ */
 void sb_buf_clear(sb_buf *b)
 {
 	if (b->data)
-		sb_wipe(b->data, b->cap);
+		sb_wipe(b->data, b->len < b->cap ? b->len + 1 : b->cap);
 	b->len = 0;
 }
 

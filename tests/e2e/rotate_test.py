@@ -286,6 +286,41 @@ def t_from_file_partial_failure(env):
     check(env.main.stats()["tokens"]["other"] in out, "new token not shown")
 
 
+def t_split_writes_server(env):
+    """A server that writes each answer's head and body separately with
+    Nagle on (the stand-in's --split-writes, as Python's http.server):
+    every answer is read whole, on one connection per job, each project
+    renewed once. (How long it takes is measured by make bench, never
+    judged here.)"""
+    srv = base.Server(env.work, "split", "server", extra=["--split-writes"])
+    try:
+        for jobs, keys in (("1", bulk_keys(20)), ("4", bulk_keys(60)[20:])):
+            srv.reset()
+            lst = env.path("split-%s.txt" % jobs)
+            with open(lst, "w") as f:
+                f.write("\n".join(keys) + "\n")
+            rc, out, err, _ = env.run("rotate", "--from", lst, "--json", "--jobs", jobs,
+                                      "--state", env.path("split.state"),
+                                      url=srv.url(), timeout=120)
+            check(rc == 0, "--jobs %s: rc=%d %s" % (jobs, rc, err[-300:]))
+            rows = json_lines(out)
+            check([r["project"] for r in rows] == keys, "--jobs %s: order" % jobs)
+            st = srv.stats()
+            check(st["split_writes"] and st["nodelay_connections"] == 0, repr(st)[:200])
+            check(all(r["status"] == "rotated" and r["new"] == st["tokens"][r["project"]]
+                      for r in rows), "--jobs %s: %r" % (jobs, rows[:2]))
+            check(st["renewals"] == {k: 1 for k in keys}, "--jobs %s: renewals" % jobs)
+            gets = sum(1 for l in st["request_lines"] if l.startswith("GET "))
+            posts = len(st["request_lines"]) - gets
+            check(posts == len(keys) and st["response_writes"] == 2 * gets + posts,
+                  "--jobs %s: %d writes for %d GETs and %d POSTs" % (
+                      jobs, st["response_writes"], gets, posts))
+            check(1 <= st["connections"] <= int(jobs),
+                  "--jobs %s: %d connections" % (jobs, st["connections"]))
+    finally:
+        srv.stop()
+
+
 def t_rotate_usage_errors(env):
     cases = [("rotate",), ("rotate", "--older-than", "90d", "x"),
              ("rotate", "--state", "s", "--older-than", "90", "x"),
@@ -478,7 +513,7 @@ def t_static_chroot(env):
 
 
 TESTS = [t_bulk_rotate_one_connection, t_crash_safety, t_dry_run,
-         t_from_file_partial_failure, t_rotate_usage_errors, t_projects,
+         t_from_file_partial_failure, t_split_writes_server, t_rotate_usage_errors, t_projects,
          t_rewrite_files, t_check_rotate_rewrite, t_fetch,
          t_properties_defaults, t_static_chroot]
 

@@ -2,8 +2,9 @@
 """Self-check for sonar_standin.py (stdlib only).
 
 Generates certificates into a temp dir, starts the stand-in over TLS on
-127.0.0.1 (port 0) plus a second plain-HTTP instance in cloud mode, exercises
-the API, the control endpoints and every fault kind, prints
+127.0.0.1 (port 0), two more over TLS that split answers into head and body
+writes (one with TCP_NODELAY), and a plain-HTTP instance in cloud mode,
+exercises the API, the control endpoints and every fault kind, prints
 "N passed, N failed" and exits non-zero on failure.
 """
 
@@ -67,7 +68,7 @@ def basic(tok, colon=True):
 
 
 class Instance:
-    def __init__(self, tmp, name, config, tls_ctx=None, certs=None, mode="server"):
+    def __init__(self, tmp, name, config, tls_ctx=None, certs=None, mode="server", extra=()):
         self.name = name
         self.ctx = tls_ctx
         cfg = os.path.join(tmp, name + ".json")
@@ -79,6 +80,7 @@ class Instance:
                "--port-file", self.port_file, "--mode", mode, "--log", self.log]
         if certs:
             cmd += ["--cert", certs[0], "--key", certs[1]]
+        cmd += list(extra)
         self.proc = subprocess.Popen(cmd)
         deadline = time.time() + 10
         while not os.path.exists(self.port_file):
@@ -398,6 +400,51 @@ def test_cloud(inst):
     check(s["handshakes"] == 0 and s["requests"] == 7, "cloud stats (plain http): %r" % s)
 
 
+def test_split_writes(plain, split, nodelay):
+    """--split-writes: head and body in two socket writes (the stand-in
+    counts them); Nagle stays on unless --nodelay. No timing is judged."""
+    for inst in (plain, split, nodelay):
+        inst.ctl("POST", "reset")
+    for inst, per_answer, what in ((plain, 1, "one write"), (split, 2, "split"),
+                                   (nodelay, 2, "split, nodelay")):
+        c = inst.conn()
+        st, r, body = inst.request("GET", "/api/project_badges/token?project=my:proj",
+                                   headers=basic(ADMIN), conn=c)
+        ok = st == 200 and int(r.getheader("Content-Length")) == len(body)
+        tok = json.loads(body)["token"] if ok else ""
+        check(ok and re.fullmatch(r"sqb_[0-9a-f]{40}", tok), "%s: token answer whole" % what)
+        st, _, body = inst.request("POST", "/api/project_badges/renew_token",
+                                   body="project=my:proj", conn=c,
+                                   headers=dict(basic(ADMIN), **{
+                                       "Content-Type": "application/x-www-form-urlencoded"}))
+        check(st == 204 and body == b"", "%s: renew 204 on the same connection" % what)
+        st, _, body = inst.request("GET", "/api/project_badges/token?project=my:proj",
+                                   headers=basic(ADMIN), conn=c)
+        check(st == 200 and json.loads(body)["token"] not in ("", tok), "%s: new token" % what)
+        c.close()
+        s = inst.ctl("GET", "stats")
+        # two answers with a body, one 204 without
+        check(s["requests"] == 3 and s["response_writes"] == 2 * per_answer + 1,
+              "%s: response_writes %r for 3 answers" % (what, s["response_writes"]))
+        check(s["split_writes"] == (per_answer == 2), "%s: split_writes in stats" % what)
+    check(plain.ctl("GET", "stats")["nodelay_connections"] == 0, "default: Nagle on")
+    check(split.ctl("GET", "stats")["nodelay_connections"] == 0, "--split-writes: Nagle on")
+    s = nodelay.ctl("GET", "stats")
+    check(s["nodelay_connections"] == s["accepted"] and s["accepted"] >= 1,
+          "--nodelay: TCP_NODELAY on every accepted socket %r" % s)
+    # a delay fault still splits; a status fault is sent whole
+    split.ctl("POST", "reset")
+    split.ctl("POST", "faults", [{"path": "/api/project_badges/token", "kind": "delay",
+                                  "seconds": 0.01},
+                                 {"path": "/api/project_badges/token", "kind": "status",
+                                  "status": 503, "body": "{}"}])
+    st, _, _ = split.request("GET", "/api/project_badges/token?project=my:proj", headers=basic(ADMIN))
+    st2, _, _ = split.request("GET", "/api/project_badges/token?project=my:proj", headers=basic(ADMIN))
+    s = split.ctl("GET", "stats")
+    check(st == 200 and st2 == 503 and s["response_writes"] == 3,
+          "delay split, status fault whole: %r %r %r" % (st, st2, s["response_writes"]))
+
+
 def main():
     t_start = time.time()
     tmp = tempfile.mkdtemp(prefix="standin-selftest.")
@@ -420,6 +467,20 @@ def main():
             import traceback
             traceback.print_exc()
             check(False, "server tests raised %r" % e)
+        split_cfg = dict(CONFIG, split_writes=True)  # the config key
+        split = Instance(tmp, "split", split_cfg, ctx,
+                         (os.path.join(certdir, "server.pem"), os.path.join(certdir, "server.key")))
+        instances.append(split)
+        nodelay = Instance(tmp, "nodelay", CONFIG, ctx,
+                           (os.path.join(certdir, "server.pem"), os.path.join(certdir, "server.key")),
+                           extra=["--split-writes", "--nodelay"])  # the flags
+        instances.append(nodelay)
+        try:
+            test_split_writes(srv, split, nodelay)
+        except Exception as e:  # noqa: BLE001
+            import traceback
+            traceback.print_exc()
+            check(False, "split-writes tests raised %r" % e)
         try:
             test_cloud(cloud)
         except Exception as e:  # noqa: BLE001

@@ -9,6 +9,7 @@ optionally TLS), plus a small control API under /_standin/ for tests
 Usage:
   sonar_standin.py --config FILE [--bind 127.0.0.1] [--port 0] [--port-file FILE]
                    [--cert PEM --key PEM] [--mode server|cloud] [--log FILE]
+                   [--split-writes] [--nodelay]
 
 See README.md next to this file.
 """
@@ -167,6 +168,16 @@ class State:
         self.generate = int(config.get("generate_projects") or 0)
         self.force_auth = bool(config.get("force_authentication", True))
         self.chunked_json = bool(config.get("chunked", False))
+        # "split_writes": the head and the body of an answer go out in two
+        # writes, as Python's http.server sends them (end_headers flushes
+        # the head, then the handler writes the body). With Nagle's
+        # algorithm on (the default: no TCP_NODELAY) the body then waits
+        # for the client to acknowledge the head, and a client that delays
+        # its ACK (Linux: 40 ms and more) stalls on every answer.
+        # "nodelay": TCP_NODELAY on every accepted socket, so the body
+        # leaves at once whatever the client does.
+        self.split_writes = bool(config.get("split_writes", False))
+        self.nodelay = bool(config.get("nodelay", False))
         self.organization = config.get("organization", "test-org")
         name = config.get("profile") or ("cloud" if mode == "cloud" else None)
         if name is not None and name not in profiles.PROFILES:
@@ -193,6 +204,8 @@ class State:
         self.request_times = []     # per request line: when it arrived (time.time())
         self.renewals = {}
         self.fault_bytes_sent = 0
+        self.response_writes = 0    # socket writes of ordinary answers
+        self.nodelay_connections = 0  # accepted sockets reading back TCP_NODELAY on
 
     # ---- projects -------------------------------------------------------
     def project(self, key):
@@ -262,6 +275,9 @@ class State:
                 "tokens": dict(self.tokens),
                 "faults_pending": len(self.faults),
                 "fault_bytes_sent": getattr(self, "fault_bytes_sent", 0),
+                "response_writes": self.response_writes,
+                "nodelay_connections": self.nodelay_connections,
+                "split_writes": self.split_writes,
                 "mode": self.mode,
             }
 
@@ -329,9 +345,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # ---- connection setup / teardown -------------------------------------
     def setup(self):
         st = self.server.state
+        if st.nodelay:
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            nodelay = self.request.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        except OSError:
+            nodelay = False
         with st.lock:
             self.cs = ConnState(st.epoch)
             st.accepted += 1
+            st.nodelay_connections += nodelay
         self.tls = None
         self.failed = False
         self.graceful = True
@@ -611,7 +634,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if i + 1 < len(data):
                     time.sleep(interval)
         else:
-            self.wfile.write(data)
+            # One write per piece: over TLS each is a record of its own,
+            # sent with one send() (the handler's wfile is unbuffered).
+            # Control answers are never split nor counted.
+            control = path.startswith("/_standin/")
+            pieces = [data]
+            if st.split_writes and body and kind is None and not control:
+                pieces = [data[:len(data) - len(body)], body]
+            for piece in pieces:
+                self.wfile.write(piece)
+            if not control:
+                with st.lock:
+                    st.response_writes += len(pieces)
 
         if close or kind == "idle_close":
             self.close_connection = True
@@ -1097,6 +1131,11 @@ def main(argv=None):
     ap.add_argument("--profile", default=None,
                     help="behave as this SonarQube version (profiles.py): "
                          + ", ".join(sorted(profiles.PROFILES)))
+    ap.add_argument("--split-writes", action="store_true",
+                    help="write each answer's head and body separately (as the "
+                         "config key split_writes)")
+    ap.add_argument("--nodelay", action="store_true",
+                    help="set TCP_NODELAY on accepted sockets (as the config key nodelay)")
     args = ap.parse_args(argv)
 
     # install the handlers first so an early SIGTERM still means "exit 0"
@@ -1114,6 +1153,8 @@ def main(argv=None):
         config["profile"] = args.profile
     state = State(config, args.mode)
     state.context = args.context.rstrip("/")
+    state.split_writes = state.split_writes or args.split_writes
+    state.nodelay = state.nodelay or args.nodelay
 
     ssl_ctx = None
     if args.cert or args.key:

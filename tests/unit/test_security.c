@@ -1,10 +1,12 @@
 /*
  * test_security.c - the secret filters of sb_util.c: sb_scrub (credentials
  * and token-shaped words in messages, even when a server echoes them) and
- * sb_redact (Authorization values and token= in trace lines).
+ * sb_redact (Authorization values and token= in trace lines); and that a
+ * cleared buffer holds no byte of what it held.
  */
 #include <string.h>
 
+#include "fake_port.h"
 #include "harness.h"
 #include "sb_util.h"
 
@@ -89,6 +91,47 @@ TEST(redact_token_query)
 			  "[redacted] HTTP/1.1");
 }
 
+static int all_zero(const sb_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->cap; i++)
+		if (b->data[i])
+			return 0;
+	return 1;
+}
+
+/* A large answer, then smaller ones: after every clear no byte of any
+ * earlier content is left anywhere in the buffer's memory. */
+TEST(buf_clear_leaves_nothing)
+{
+	static struct fake_state fs;
+	static char big[40000];
+	sb_port port;
+	sb_buf b;
+	size_t cap;
+
+	fake_init(&fs, &port);
+	sb_buf_init(&b, &port);
+	memset(big, 't', sizeof(big));
+	CHECK(sb_buf_append(&b, big, sizeof(big), 1u << 20) == SB_OK);
+	cap = b.cap;
+	sb_buf_clear(&b);
+	CHECK(b.len == 0 && b.cap == cap && all_zero(&b));
+	CHECK(sb_buf_append(&b, "{\"token\":\"sqb_1234\"}", 21, 1u << 20) ==
+	      SB_OK);
+	CHECK(sb_buf_append(&b, big, 100, 1u << 20) == SB_OK);
+	CHECK(b.cap == cap);
+	sb_buf_clear(&b);
+	CHECK(all_zero(&b));
+	CHECK(sb_buf_append(&b, big, sizeof(big) - 1, 1u << 20) == SB_OK);
+	CHECK(b.cap == cap); /* filled to the last spare byte */
+	sb_buf_clear(&b);
+	CHECK(all_zero(&b));
+	sb_buf_free(&b);
+	CHECK(b.data == NULL && b.cap == 0);
+}
+
 int main(void)
 {
 	RUN(scrub_basic_credential_and_decoded_token);
@@ -99,5 +142,6 @@ int main(void)
 	RUN(scrub_truncates_safely);
 	RUN(redact_authorization_without_scheme_or_with_tab);
 	RUN(redact_token_query);
+	RUN(buf_clear_leaves_nothing);
 	return harness_main();
 }

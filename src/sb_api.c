@@ -148,7 +148,7 @@ static sb_err token_from_navigation(sb_client *c, const char *project,
 				    char *out, size_t cap)
 {
 	char target[TARGET_CAP];
-	sb_request rq = {"GET", target, NULL, 0};
+	sb_request rq = {"GET", target, NULL, 0, 0};
 	sb_op op = read_op(project);
 	sb_reply reply;
 	int missing = 0;
@@ -175,7 +175,7 @@ static sb_err get_token(sb_client *c, const char *project, char *out,
 			size_t cap)
 {
 	char target[TARGET_CAP];
-	sb_request rq = {"GET", target, NULL, 0};
+	sb_request rq = {"GET", target, NULL, 0, 0};
 	sb_op op = read_op(project);
 	sb_reply reply;
 	int missing = 0;
@@ -229,11 +229,52 @@ sb_err sb_token_get(sb_client *c, const char *project, char *out, size_t cap)
 	return err != SB_OK ? err : get_token(c, project, out, cap);
 }
 
+/*
+ * renew_token answered 404: say what this server is and what the user can
+ * do instead. For SonarQube Cloud nothing public documents a badge-token
+ * renewal; SonarSource staff described its badge tokens as tokens of the
+ * user who first generated the badge (community.sonarsource.com thread
+ * 42516), and user tokens are revoked under My Account > Security
+ * (docs.sonarsource.com/sonarqube-cloud/managing-your-account/
+ * managing-tokens).
+ */
+static sb_err no_renew_api(sb_client *c)
+{
+	sb_server_version v;
+	char name[64];
+
+	if (sb_client_version(c, &v) != SB_OK)
+		return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
+				    "this server has no "
+				    "api/project_badges/renew_token; nothing "
+				    "was changed");
+	sb_version_describe(&v, name, sizeof(name));
+	if (v.flavour == SB_FLAVOUR_CLOUD)
+		return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
+				    "SonarQube Cloud (SonarCloud) has no "
+				    "documented API to renew a badge token; "
+				    "nothing was changed. SonarSource staff "
+				    "describe it as a user token of whoever "
+				    "first took the badge: revoking that under "
+				    "My Account > Security and taking the badge "
+				    "again should give a new one; otherwise ask "
+				    "SonarSource support");
+	if (v.flavour == SB_FLAVOUR_SERVER && !sb_version_at_least(&v, 9, 2))
+		return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
+				    "%s (%s) has no badge tokens; they came in "
+				    "SonarQube 9.2",
+				    name, v.text);
+	return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
+			    "%s (%s) has no api/project_badges/renew_token; "
+			    "nothing was changed",
+			    name, v.text);
+}
+
 /* POST renew_token once. *unknown when its outcome could not be seen. */
 static sb_err post_renew(sb_client *c, const char *project, int *unknown)
 {
 	char body[TARGET_CAP];
-	sb_request rq = {"POST", "/api/project_badges/renew_token", body, 0};
+	sb_request rq = {"POST", "/api/project_badges/renew_token", body, 0, 0};
 	sb_op op = {"renewing the badge token", NULL, NULL, FORBIDDEN_HINT, 0};
 	sb_reply reply;
 	size_t len = 8;
@@ -251,11 +292,7 @@ static sb_err post_renew(sb_client *c, const char *project, int *unknown)
 	if (reply.http->status == 204 || reply.http->status == 200)
 		return SB_OK;
 	if (reply.http->status == 404 && unknown_url(c, &reply))
-		return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
-				    "this server has no "
-				    "api/project_badges/renew_token "
-				    "(SonarCloud, or SonarQube before 9.2); "
-				    "nothing was changed");
+		return no_renew_api(c);
 	return sb_client_status_fail(c, &reply, &op);
 }
 

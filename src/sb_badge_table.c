@@ -147,7 +147,7 @@ sb_err sb_badge_offer_for(const sb_server_version *v, int mqr,
 static void read_mode(sb_client *c, int *mqr)
 {
 	static const sb_request rq = {"GET", "/api/v2/clean-code-policy/mode",
-				      NULL, 0};
+				      NULL, 0, 0};
 	char mode[32];
 	sb_reply reply;
 	int missing;
@@ -199,7 +199,7 @@ static int with_key(const sb_json_doc *d, int arr, const char *key)
  */
 static sb_err possible_values(sb_client *c, sb_badge_offer *out)
 {
-	static const sb_request rq = {"GET", "/api/webservices/list", NULL, 0};
+	static const sb_request rq = {"GET", "/api/webservices/list", NULL, 0, 0};
 	sb_json_doc d;
 	sb_json_iter it;
 	sb_reply reply;
@@ -325,7 +325,7 @@ sb_err sb_branch_is_main(sb_client *c, const char *project, const char *branch,
 			 int *is_main)
 {
 	char target[SB_MAX_KEY_LEN * 3 + 64], name[256];
-	sb_request rq = {"GET", target, NULL, 0};
+	sb_request rq = {"GET", target, NULL, 0, 0};
 	sb_op op = {"listing the branches", NULL, "api/project_branches/list",
 		    NULL, 0};
 	sb_json_doc d;

@@ -146,14 +146,13 @@ sb_err sb_badge_link_url(const sb_badge_spec *s, char *out, size_t cap)
 
 	if (!valid_spec(s, out, cap))
 		return SB_ERR_INVALID_ARG;
-	if (s->sonarcloud)
+	/* The UI links to its own origin: SonarQube Cloud's project page is
+	 * summary/new_code (SonarSource/sonarqube-mcp-server README.md),
+	 * a server's dashboard (helpers/urls.ts getProjectUrl). */
+	err = append_base(out, cap, &len, s->base_url);
+	if (err == SB_OK)
 		err = append(out, cap, &len,
-			     "https://sonarcloud.io/summary/new_code");
-	else {
-		err = append_base(out, cap, &len, s->base_url);
-		if (err == SB_OK)
-			err = append(out, cap, &len, "/dashboard");
-	}
+			     s->sonarcloud ? "/summary/new_code" : "/dashboard");
 	if (err == SB_OK)
 		err = append_param(out, cap, &len, &first, "id", s->project);
 	if (err == SB_OK && s->branch && *s->branch)

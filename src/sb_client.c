@@ -155,6 +155,7 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 		sb_fmt(msg, msg_cap, "cannot prepare the Authorization header");
 		goto fail;
 	}
+	c->bearer_unchecked = c->auth_value && cfg->auth == SB_AUTH_BEARER;
 	if (cfg->organization && *cfg->organization) {
 		c->organization = sb_strdup(&c->port, cfg->organization);
 		if (!c->organization) {
@@ -229,8 +230,41 @@ void sb_client_extend(sb_client *c)
 	c->ex.deadline = c->port.now_ms(c->port.ctx) + c->max_time_ms;
 }
 
+/*
+ * Before 10.0 SonarQube parses only Basic credentials: a Bearer header is
+ * read as no credentials at all, and the answer (401, or 403 that looks
+ * like a missing permission) would mislead. Ask the version before the
+ * token is first sent that way (UserTokenAuthentication; branch-9.9 has
+ * no bearer parsing, the 10.0 documentation introduces it).
+ */
+static sb_err check_bearer(sb_client *c)
+{
+	sb_server_version v;
+	char name[48];
+	sb_err err = sb_client_version(c, &v);
+
+	if (err != SB_OK)
+		return err;
+	c->bearer_unchecked = 0;
+	if (v.flavour != SB_FLAVOUR_SERVER || sb_version_at_least(&v, 10, 0))
+		return SB_OK;
+	sb_version_describe(&v, name, sizeof(name));
+	return sb_diag_fail(&c->diag, SB_ERR_CONFIG,
+			    "%s has no Bearer authentication (it came in "
+			    "10.0) and would treat the request as anonymous; "
+			    "nothing was sent with the token: use --auth "
+			    "basic",
+			    name);
+}
+
 sb_err sb_client_request(sb_client *c, const sb_request *rq, sb_reply *reply)
 {
+	if (c->bearer_unchecked && !rq->anonymous) {
+		sb_err err = check_bearer(c);
+
+		if (err != SB_OK)
+			return err;
+	}
 	return sb_exchange_run(&c->ex, rq, reply);
 }
 

@@ -16,6 +16,7 @@ struct sb_client {
 	sb_url url;
 	char host_header[SB_MAX_HOST_LEN + 16];
 	char *auth_value; /* "Basic ..." or "Bearer ..."; secret; NULL: none */
+	int bearer_unchecked; /* Bearer, and the server's version not read */
 	char *organization;
 	int sonarcloud;
 	uint32_t max_time_ms;

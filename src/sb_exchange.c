@@ -23,7 +23,8 @@
  *  STATUS    429 or 503                              a shared pacer holds the
  *                                                    other clients (Retry-After)
  *            407 from a forward proxy                fail: the proxy refused
- *            408 429 500 502 503 504 to a GET        RETRY
+ *            408 429 500 502 503 504 to a GET        RETRY (a 500 not when the
+ *                                                    request says it is final)
  *            301 302 303 307 308 to a GET            REDIRECT
  *            anything else                           done (the caller maps it)
  *  RETRY     retries left, the wait fits the         wait (Retry-After, or 1 s
@@ -410,7 +411,7 @@ static step do_status(run *r)
 		ex->pacer->hold(ex->pacer->user, server_wait_ms(ex));
 	if (!r->is_get)
 		return STEP_DONE;
-	if (retryable_status(st))
+	if (retryable_status(st) && !(st == 500 && r->rq->final_500))
 		return STEP_RETRY;
 	if (sb_is_redirect(st))
 		return STEP_REDIRECT;

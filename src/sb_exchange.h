@@ -14,6 +14,8 @@ typedef struct sb_request {
 	const char *target;    /* below the base URL: "/api/...?..." */
 	const char *form_body; /* a POST's urlencoded body, or NULL */
 	int anonymous;	       /* never send the Authorization header */
+	int final_500;	       /* a 500 is the answer, not a passing fault:
+				  not retried */
 } sb_request;
 
 typedef struct sb_reply {

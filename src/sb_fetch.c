@@ -146,6 +146,40 @@ static int target_ok(const char *t)
 	return 1;
 }
 
+/* The value of query parameter name in target, percent-decoded and made
+ * printable ("" when absent). */
+static void query_value(const char *target, const char *name, char *out,
+			size_t cap)
+{
+	const char *q = strchr(target, '?');
+	size_t n = strlen(name), o = 0;
+
+	out[0] = '\0';
+	while (q && *q) {
+		q++;
+		if (strncmp(q, name, n) == 0 && q[n] == '=') {
+			char raw[SB_MAX_KEY_LEN + 1];
+
+			for (q += n + 1; *q && *q != '&' && o + 1 < sizeof(raw);
+			     q++) {
+				int hi = q[0] == '%' ? sb_hex_value(q[1]) : -1;
+				int lo = hi >= 0 ? sb_hex_value(q[2]) : -1;
+
+				if (lo >= 0) {
+					raw[o++] = (char)(hi << 4 | lo);
+					q += 2;
+				} else {
+					raw[o++] = *q == '+' ? ' ' : *q;
+				}
+			}
+			raw[o] = '\0';
+			sb_printable(raw, out, cap);
+			return;
+		}
+		q = strchr(q, '&');
+	}
+}
+
 /* The API a badge path names, for messages ("api/project_badges/measure"). */
 static void badge_api(const char *target, char *out, size_t cap)
 {
@@ -158,7 +192,7 @@ sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
 		      size_t cap, size_t *len)
 {
 	char text[256], api[80];
-	sb_request rq = {"GET", target, NULL, 1};
+	sb_request rq = {"GET", target, NULL, 1, 0};
 	sb_op op = {"fetching the badge", NULL, NULL, NULL, 1};
 	sb_reply reply;
 	const char *body;
@@ -178,6 +212,11 @@ sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
 				    "characters)");
 	badge_api(target, api, sizeof(api));
 	op.api = api;
+	/* From 10.8 a measure with no value for the metric is an uncaught
+	 * IllegalStateException: HTTP 500 every time (MeasureAction
+	 * getNonNullValue; 9.9-10.7 for a row whose value is null). Retrying
+	 * it cannot help. */
+	rq.final_500 = strcmp(api, "api/project_badges/measure") == 0;
 	/* Badge images never read credentials (SonarQube's
 	 * UserSessionInitializer skips their URLs): the user token stays
 	 * home, the badge URL carries its own. */
@@ -186,6 +225,17 @@ sb_err sb_badge_fetch(sb_client *c, const char *target, char *out,
 		return err;
 	body = (const char *)reply.http->body.data;
 	blen = reply.http->body.len;
+	if (reply.http->status == 500 && rq.final_500) {
+		char metric[80], project[SB_MAX_KEY_LEN + 1];
+
+		query_value(target, "metric", metric, sizeof(metric));
+		query_value(target, "project", project, sizeof(project));
+		return sb_diag_fail(&c->diag, SB_ERR_UNEXPECTED_STATUS,
+				    "the badge does not render: no value for "
+				    "metric %s on %s (the server answers HTTP "
+				    "500 for a measure it has no value for)",
+				    metric, project);
+	}
 	if (reply.http->status != 200)
 		return sb_client_status_fail(c, &reply, &op);
 	if (blen > SB_MAX_BADGE_BYTES)

@@ -125,7 +125,7 @@ sb_err sb_projects_page(sb_client *c, const char *query, int applications,
 		"name the projects, or use --from FILE, instead",
 		0};
 	char target[TARGET_CAP];
-	sb_request rq = {"GET", target, NULL, 0};
+	sb_request rq = {"GET", target, NULL, 0, 0};
 	sb_reply reply;
 	uint64_t total = 0;
 	size_t len, seen = 0;

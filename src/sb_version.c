@@ -109,7 +109,7 @@ sb_err sb_client_version(sb_client *c, sb_server_version *out)
 {
 	/* Public, and never given the user token (SonarQube reads no
 	 * credentials there: UserSessionInitializer's skipped URLs). */
-	static const sb_request rq = {"GET", "/api/server/version", NULL, 1};
+	static const sb_request rq = {"GET", "/api/server/version", NULL, 1, 0};
 	char text[64];
 	sb_reply reply;
 	sb_err err;

@@ -1,6 +1,7 @@
 /*
- * cmd_projects.c - `sonarbadge projects [--query Q]`: the project keys,
- * one a line (api/projects/search, every page).
+ * cmd_projects.c - `sonarbadge projects [--query Q] [--projects-only]`:
+ * the keys of the server's projects and applications, one a line with
+ * its qualifier (api/projects/search, every page, one page in memory).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,22 +15,29 @@ cli_parse_result parse_projects(cli_options *o)
 	return CLI_PARSED;
 }
 
-static int print_key(void *user, const char *key)
+static int print_item(void *user, const sb_project_item *item)
 {
-	char buf[SB_MAX_KEY_LEN + 1];
+	char key[SB_MAX_KEY_LEN + 1], qual[8];
 
 	(void)user;
 	/* Keys come from the server: never let one move the cursor. */
-	sb_printable(key, buf, sizeof(buf));
-	cli_out("%s\n", buf);
+	sb_printable(item->key, key, sizeof(key));
+	sb_printable(item->qualifier, qual, sizeof(qual));
+	cli_out("%s\t%s\n", key, qual);
 	return 0;
 }
 
 int cmd_projects(sb_client *c, cli_options *o)
 {
-	sb_err err = sb_projects_list(c, o->query, print_key, NULL);
+	unsigned page;
+	int more = 1;
 
-	if (err != SB_OK)
-		return cli_fail(c, err);
+	for (page = 1; more; page++) {
+		sb_err err = sb_projects_page(c, o->query, !o->projects_only,
+					      page, print_item, NULL, &more);
+
+		if (err != SB_OK)
+			return cli_fail(c, err);
+	}
 	return EXIT_OK;
 }

@@ -152,6 +152,17 @@ static void task_read(sb_client *c, void *arg)
 	if (jb->state != JOB_TODO && jb->state != JOB_READ)
 		return;
 	err = sb_token_get(c, jb->key, jb->old_tok, sizeof(jb->old_tok));
+	if (err == SB_ERR_NOT_FOUND && strcmp(jb->qualifier, "APP") == 0) {
+		/* Listed, yet "not found" by the token API: a server whose
+		 * applications have no badge tokens (10.0 and early 9.9
+		 * releases; TokenAction's changelog says 9.9 on branch-9.9,
+		 * 10.1 on master). */
+		jb->state = JOB_SKIPPED;
+		snprintf(jb->error, sizeof(jb->error),
+			 "an application, and this server gives applications "
+			 "no badge tokens");
+		return;
+	}
 	if (err != SB_OK) {
 		fail_job(jb, err, sb_client_message(c));
 		return;

@@ -90,6 +90,15 @@ static int offered(const sb_badge_offer *offer, const char *metric)
 	return 0;
 }
 
+/* SonarQube Cloud at another address (a proxy, a mirror): its version
+ * says so (8.0.x), and its UI links to summary/new_code. */
+static int is_cloud(sb_client *c)
+{
+	sb_server_version v;
+
+	return sb_server_info(c, &v) == SB_OK && v.flavour == SB_FLAVOUR_CLOUD;
+}
+
 int cmd_urls(sb_client *c, cli_options *o)
 {
 	char tok[SB_MAX_TOKEN_LEN + 1];
@@ -108,7 +117,7 @@ int cmd_urls(sb_client *c, cli_options *o)
 	spec.base_url = sb_client_base_url(c);
 	spec.project = o->project;
 	spec.token = tok;
-	spec.sonarcloud = sb_client_is_sonarcloud(c);
+	spec.sonarcloud = sb_client_is_sonarcloud(c) || is_cloud(c);
 	rc = cli_badge_branch(c, o->project, o->branch, &spec.branch);
 	for (i = 0; rc == EXIT_OK && o->nmetrics == 0 && i <= offer.count; i++) {
 		/* The UI's measure badges in its order, then quality gate. */

@@ -340,10 +340,11 @@ def t_rotate_usage_errors(env):
 def t_projects(env):
     env.main.reset()
     rc, out, err, _ = env.run("projects", "--query", "bulk-000")
-    check(rc == 0 and out.split() == bulk_keys(9), out + err)
+    check(rc == 0 and out.splitlines() == [k + "\tTRK" for k in bulk_keys(9)],
+          out + err)
     env.main.reset()
     rc, out, err, _ = env.run("projects")
-    check(rc == 0 and len(out.split()) == BULK + 3, err)
+    check(rc == 0 and len(out.splitlines()) == BULK + 3, err)
     check(env.main.stats()["connections"] == 1, "one connection")
     rc, out, err, _ = env.run("projects", token=BOB)
     check(rc == 5 and "Administer System" in err, "rc=%d %s" % (rc, err))

@@ -233,16 +233,50 @@ TEST(token_read_bearer)
 	sb_config cfg;
 	sb_client *c;
 
+	struct fake_conn *k;
+	const char *sent;
+
+	/* The version first (10.0 has Bearer), without the token. */
 	SETUP();
-	fake_conn1(&F, tok(OLD));
+	k = fake_add_conn(&F);
+	fake_reply(k, resp("200 OK", "Content-Type: text/plain\r\n",
+			   "10.0.0.68432"));
+	fake_reply(k, tok(OLD));
 	cfg = config();
 	cfg.auth = SB_AUTH_BEARER;
 	c = client_with(&cfg);
 	CHECK(c != NULL);
 	EXPECT_GET(c, SB_OK, OLD);
-	CHECK_STR_EQ(F.conns[0].sent,
-		     REQ_HEAD("GET", "/api/project_badges/token?project=KEY")
-		     "Authorization: Bearer squ_x\r\n\r\n");
+	sent = F.conns[0].sent;
+	CHECK(strncmp(sent, "GET /api/server/version HTTP/1.1\r\n", 34) == 0);
+	CHECK_EQ_INT(fake_count_sent(&F, 0, "Authorization"), 1);
+	CHECK(strstr(sent, REQ_HEAD("GET",
+				    "/api/project_badges/token?project=KEY")
+			   "Authorization: Bearer squ_x\r\n\r\n") != NULL);
+	FINISH(c);
+}
+
+/* Before 10.0 a Bearer header is read as no credentials: refused before
+ * the token is sent. */
+TEST(bearer_refused_before_10)
+{
+	sb_config cfg;
+	sb_client *c;
+	struct fake_conn *k;
+
+	SETUP();
+	k = fake_add_conn(&F);
+	fake_reply(k, resp("200 OK", "Content-Type: text/plain\r\n",
+			   "9.9.8.100196"));
+	cfg = config();
+	cfg.auth = SB_AUTH_BEARER;
+	c = client_with(&cfg);
+	CHECK(c != NULL);
+	EXPECT_GET(c, SB_ERR_CONFIG, NULL);
+	CHECK(strstr(sb_client_message(c), "SonarQube 9.9 has no Bearer "
+					   "authentication (it came in 10.0)"));
+	CHECK_EQ_INT(fake_count_sent(&F, 0, "Authorization"), 0);
+	CHECK_EQ_INT(fake_count_sent(&F, 0, "GET "), 1);
 	FINISH(c);
 }
 
@@ -789,10 +823,15 @@ TEST(renew_unsupported)
 	fake_reply(k, tok(OLD));
 	fake_reply(k, err_body("404 Not Found",
 			       "Unknown url : /api/project_badges/renew_token"));
+	fake_reply(k, resp("200 OK", "Content-Type: text/plain\r\n",
+			   "8.0.0.82356"));
 	c = client();
 	CHECK(c != NULL);
 	CHECK_EQ_INT(renew(c, old_tok, new_tok), SB_ERR_UNSUPPORTED);
-	CHECK_EQ_INT(count_all("GET "), 1);
+	/* The version tells SonarQube Cloud, and what to do there. */
+	CHECK(strstr(sb_client_message(c), "SonarQube Cloud (SonarCloud) has "
+					   "no documented API to renew"));
+	CHECK_EQ_INT(count_all("GET "), 2);
 	CHECK_EQ_INT(count_all("POST "), 1);
 	CHECK_EQ_INT(F.connects, 1);
 	CHECK_STR_EQ(new_tok, "");
@@ -1169,13 +1208,17 @@ TEST(trace_redacts_secrets)
 
 TEST(trace_bearer_redacted)
 {
+	struct fake_conn *k;
 	sb_config cfg;
 	sb_client *c;
 	size_t i;
 
 	SETUP();
 	trace_count = 0;
-	fake_conn1(&F, tok(OLD));
+	k = fake_add_conn(&F);
+	fake_reply(k, resp("200 OK", "Content-Type: text/plain\r\n",
+			   "2025.6.0.117042"));
+	fake_reply(k, tok(OLD));
 	cfg = config();
 	cfg.auth = SB_AUTH_BEARER;
 	cfg.trace = collect;
@@ -1194,6 +1237,7 @@ int main(void)
 	RUN(create_errors);
 	RUN(token_read_basic);
 	RUN(token_read_bearer);
+	RUN(bearer_refused_before_10);
 	RUN(badge_images_without_credentials);
 	RUN(token_read_encoded_key_and_base_path);
 	RUN(token_read_byte_by_byte);

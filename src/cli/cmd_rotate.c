@@ -60,6 +60,7 @@ typedef struct job {
 	long long not_after; /* send no renewal after this (Unix s) */
 	cli_journal *journal; /* for the "sent" record, or NULL */
 	long long post_bound_s; /* a renewal may apply this long after */
+	int write_rc; /* the "sent" record could not be written */
 } job;
 
 typedef struct run {
@@ -194,11 +195,14 @@ static void task_renew(sb_client *c, void *arg)
 	}
 	/* Which renewals were on their way, should this process die: a
 	 * rerun waits only for those. */
-	if (jb->journal && cli_journal_sent(jb->journal, jb->key, now,
-					    now + jb->post_bound_s) != 0) {
-		fail_job(jb, SB_ERR_CONFIG,
-			 "not renewed: the state file cannot be written");
-		return;
+	if (jb->journal) {
+		jb->write_rc = cli_journal_sent(jb->journal, jb->key, now,
+						now + jb->post_bound_s);
+		if (jb->write_rc) {
+			fail_job(jb, SB_ERR_CONFIG, "not renewed: the state "
+						    "file cannot be written");
+			return;
+		}
 	}
 	err = sb_token_renew_from(c, jb->key, jb->old_tok, jb->new_tok,
 				  sizeof(jb->new_tok));
@@ -470,7 +474,9 @@ static void report(run *r)
 				fail_job(jb, SB_ERR_INVALID_ARG, "not rotated");
 			print_line(r, jb, "failed");
 			r->failed++;
-			if (stops_everything(jb->err) && !r->stop_rc)
+			if (jb->write_rc && !r->write_rc)
+				r->write_rc = jb->write_rc;
+			else if (stops_everything(jb->err) && !r->stop_rc)
 				r->stop_rc = cli_exit_code(jb->err);
 			break;
 		}

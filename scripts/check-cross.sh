@@ -42,6 +42,7 @@ for a in "$@"; do
 	t=$(triplet "$a") || { echo "check-cross: unknown architecture $a" >&2; exit 2; }
 	pkgs="$pkgs gcc-$t libc6-dev-$a-cross"
 done
+# shellcheck disable=SC2086 # one word per package
 sh scripts/install-deps.sh $pkgs || exit 1
 
 total_pass=0
@@ -89,9 +90,9 @@ for a in "$@"; do
 		continue
 	fi
 	file "$dir/sonarbadge" 2>/dev/null | sed 's/^/   /; s/, BuildID.*//'
-	export QEMU_LD_PREFIX=/usr/$t
+	export QEMU_LD_PREFIX="/usr/$t"
 	for b in "$dir"/tests/*; do
-		[ -f "$b" ] && [ -x "$b" ] || continue
+		if [ ! -f "$b" ] || [ ! -x "$b" ]; then continue; fi
 		out=$(timeout 600 "$q" "$b" 2>&1)
 		count "$a $(basename "$b")" "$out" $?
 	done

@@ -88,8 +88,13 @@ CM_TEST_LIBS = $(CM_BUILD)/lib-test/libsonarbadge.a $(CM_BUILD)/mbedtls-test/lib
 $(CM_BUILD)/unit/%.elf: tests/unit/%.c $(UNIT_SUPPORT) tests/unit/*.h $(CM_BOARD) \
 		tests/embedded/cortexm/*.h tests/embedded/cortexm/mps2_an386.ld $(CM_TEST_LIBS)
 	@mkdir -p $(dir $@)
-	$(CM_CC) $(CM_COMMON) $(CSTD) $(WARN) $(CM_CFG_test) $(CM_INC) -Itests/unit \
-		-o $@ $< $(UNIT_SUPPORT) $(CM_BOARD) $(CM_TEST_LIBS) $(CM_LDFLAGS)
+	$(CM_CC) $(CM_COMMON) $(CSTD) $(WARN) $(CM_CFG_test) $(CM_INC) $(UNIT_DEFS) \
+		-Itests/unit -o $@ $< $(UNIT_SUPPORT) $(CM_BOARD) $(CM_TEST_LIBS) \
+		$(CM_LDFLAGS)
+
+$(CM_BUILD)/unit/test_jsontestsuite.elf: $(CM_BUILD)/gen/jsontestsuite.txt
+$(CM_BUILD)/unit/test_jsontestsuite.elf: private UNIT_DEFS = \
+	-DJSONTS_INDEX='"$(CM_BUILD)/gen/jsontestsuite.txt"'
 
 CM_TLS_SRCS := tests/embedded/cortexm/tls_main.c tests/embedded/cortexm/memport.c \
 	tests/embedded/mini_sonar.c $(CM_BOARD)

@@ -62,8 +62,10 @@ SHLIB_LDFLAGS = -shared -Wl,-soname,$(SONAME) $(if $(SANFLAGS),,-Wl,-z,defs)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_SUPPORT := tests/unit/fake_port.c tests/unit/harness.c
-# test_projects runs parses in threads with small stacks.
+UNIT_SUPPORT := tests/unit/fake_port.c tests/unit/harness.c \
+	tests/unit/small_stack_pthread.c
+# small_stack_pthread.c: test_projects runs parses in threads with small
+# stacks.
 UNIT_LIBS ?= -pthread
 
 HEADERS := $(wildcard include/sonarbadge/*.h src/*.h port/posix/*.h src/cli/*.h)

@@ -2,7 +2,8 @@
  * sb_client.h - the client: its configuration, and the parts it is made
  * of - diagnostics (sb_diag.h), the connection (sb_conn.h) and the
  * exchange policy (sb_exchange.h). The Sonar API calls (sb_api.c,
- * sb_projects.c, sb_fetch.c) are built on sb_client_request.
+ * sb_projects.c, sb_fetch.c, sb_version.c, sb_badge_table.c) are built on
+ * sb_client_request.
  */
 #ifndef SB_CLIENT_H
 #define SB_CLIENT_H

@@ -4,7 +4,9 @@
  * One convention throughout: a command's parse step returns a
  * cli_parse_result (go on, or stop after printing help or a usage error);
  * every run step returns an exit code. Commands keep their state in
- * locals and in cli_options, never in file-global variables.
+ * locals and in cli_options, never in file-global variables; the only
+ * file-global state is the process's: the output's flags (cli_output.c)
+ * and the temporary files a signal must remove (cli_target.c).
  */
 #ifndef SB_CLI_H
 #define SB_CLI_H
@@ -125,7 +127,7 @@ typedef struct cli_options {
 	sb_client **workers;
 } cli_options;
 
-/* ---- Options and commands (cli_args.c, cli_commands.c) ---- */
+/* ---- Options and commands (cli_args.c, cli_table.c) ---- */
 
 typedef enum cli_opt_id {
 	/* Global. */

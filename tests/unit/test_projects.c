@@ -81,7 +81,7 @@ static void list_with(const char *body, struct listing *l)
 {
 	sb_config cfg;
 	sb_client *c = NULL;
-	char msg[256], *reply = page(body);
+	char msg[SB_MAX_MESSAGE_LEN], *reply = page(body);
 
 	memset(l, 0, sizeof(*l));
 	fake_init(&F, &P);

@@ -60,4 +60,8 @@ sb_err sb_client_version(sb_client *c, sb_server_version *out);
 void sb_client_server_message(sb_client *c, const sb_reply *reply, char *out,
 			      size_t cap);
 
+/* A JSON body (js, len bytes) the reader refused with SB_ERR_TOO_LARGE:
+ * the message says which cap, the nesting or the token count. */
+sb_err sb_client_json_too_large(sb_client *c, const char *js, size_t len);
+
 #endif

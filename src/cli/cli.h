@@ -12,6 +12,7 @@
 #define SB_CLI_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "sonarbadge/sonarbadge.h"
 
@@ -352,5 +353,7 @@ int cli_file_read(const char *path, const char *what, size_t max,
 /* Open a regular file for reading without ever blocking (a FIFO or a
  * device is refused at once); -1 after printing an error. */
 int cli_open_regular(const char *path, const char *what);
+/* "a directory", "a FIFO", ... for a file that is not a regular one. */
+const char *cli_file_kind(mode_t mode);
 void cli_file_free(cli_file *f);
 #endif

@@ -62,8 +62,10 @@ SHLIB_LDFLAGS = -shared -Wl,-soname,$(SONAME) $(if $(SANFLAGS),,-Wl,-z,defs)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_SUPPORT := tests/unit/fake_port.c tests/unit/harness.c
-# test_projects runs parses in threads with small stacks.
+UNIT_SUPPORT := tests/unit/fake_port.c tests/unit/harness.c \
+	tests/unit/small_stack_pthread.c
+# small_stack_pthread.c: test_projects runs parses in threads with small
+# stacks.
 UNIT_LIBS ?= -pthread
 
 HEADERS := $(wildcard include/sonarbadge/*.h src/*.h port/posix/*.h src/cli/*.h)
@@ -104,8 +106,21 @@ $(BUILD)/sonarbadge: $(CLI_OBJS) $(BUILD)/libsonarbadge.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) tests/unit/*.h $(BUILD)/libsonarbadge.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $< $(UNIT_SUPPORT) \
-		$(ALL_LDFLAGS) $(BUILD)/libsonarbadge.a $(MBEDTLS_LIBS) $(UNIT_LIBS)
+	$(CC) $(CPPFLAGS) $(UNIT_DEFS) -Itests/unit $(ALL_CFLAGS) -o $@ $< \
+		$(UNIT_SUPPORT) $(ALL_LDFLAGS) $(BUILD)/libsonarbadge.a \
+		$(MBEDTLS_LIBS) $(UNIT_LIBS)
+
+# test_jsontestsuite reads the names of JSONTestSuite's files from an
+# index written here, not with readdir (newlib, for check-cortex-m, has
+# none). The folder's time changes when a file is added or removed.
+JSONTS_DIR := tests/conformance/JSONTestSuite/test_parsing
+%/gen/jsontestsuite.txt: $(JSONTS_DIR)
+	@mkdir -p $(dir $@)
+	LC_ALL=C ls $(JSONTS_DIR) | grep '\.json$$' >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/test_jsontestsuite: $(BUILD)/gen/jsontestsuite.txt
+$(BUILD)/tests/test_jsontestsuite: private UNIT_DEFS = \
+	-DJSONTS_INDEX='"$(BUILD)/gen/jsontestsuite.txt"'
 
 tests: $(UNIT_BINS) $(BUILD)/sonarbadge $(BUILD)/libsonarbadge.so
 

@@ -42,6 +42,9 @@ CM_LDFLAGS = --specs=nano.specs --specs=nosys.specs -nostartfiles \
 CM_INC = -Iinclude -Isrc -Itests/embedded -Itests/embedded/cortexm \
 	-I$(CM_BUILD)/include -I$(CM_BUILD)/gen -isystem $(CM_SRC)/include
 CM_BOARD := tests/embedded/cortexm/board.c
+# The board has no threads: its own small-stack runner for the unit tests.
+CM_UNIT_SUPPORT := $(filter-out %_pthread.c,$(UNIT_SUPPORT)) \
+	tests/embedded/cortexm/small_stack_board.c
 CM_UNITS := $(filter-out test_port_posix,$(UNIT_SRCS:tests/unit/%.c=%))
 CM_UNIT_IMGS := $(CM_UNITS:%=$(CM_BUILD)/unit/%.elf)
 CM_LIB_SRCS := $(wildcard src/*.c)
@@ -85,11 +88,16 @@ $(CM_BUILD)/gen/certs.h: scripts/embed-certs.sh tests/standin/gen_certs.sh
 
 CM_TEST_LIBS = $(CM_BUILD)/lib-test/libsonarbadge.a $(CM_BUILD)/mbedtls-test/libmbedtls.a
 
-$(CM_BUILD)/unit/%.elf: tests/unit/%.c $(UNIT_SUPPORT) tests/unit/*.h $(CM_BOARD) \
+$(CM_BUILD)/unit/%.elf: tests/unit/%.c $(CM_UNIT_SUPPORT) tests/unit/*.h $(CM_BOARD) \
 		tests/embedded/cortexm/*.h tests/embedded/cortexm/mps2_an386.ld $(CM_TEST_LIBS)
 	@mkdir -p $(dir $@)
-	$(CM_CC) $(CM_COMMON) $(CSTD) $(WARN) $(CM_CFG_test) $(CM_INC) -Itests/unit \
-		-o $@ $< $(UNIT_SUPPORT) $(CM_BOARD) $(CM_TEST_LIBS) $(CM_LDFLAGS)
+	$(CM_CC) $(CM_COMMON) $(CSTD) $(WARN) $(CM_CFG_test) $(CM_INC) $(UNIT_DEFS) \
+		-Itests/unit -o $@ $< $(CM_UNIT_SUPPORT) $(CM_BOARD) $(CM_TEST_LIBS) \
+		$(CM_LDFLAGS)
+
+$(CM_BUILD)/unit/test_jsontestsuite.elf: $(CM_BUILD)/gen/jsontestsuite.txt
+$(CM_BUILD)/unit/test_jsontestsuite.elf: private UNIT_DEFS = \
+	-DJSONTS_INDEX='"$(CM_BUILD)/gen/jsontestsuite.txt"'
 
 CM_TLS_SRCS := tests/embedded/cortexm/tls_main.c tests/embedded/cortexm/memport.c \
 	tests/embedded/mini_sonar.c $(CM_BOARD)

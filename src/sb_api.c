@@ -54,17 +54,9 @@ static sb_err body_token(sb_client *c, const sb_reply *reply, const char *key,
 				    "the server's %s is longer than %d "
 				    "characters",
 				    key, SB_MAX_TOKEN_LEN);
-	if (err == SB_ERR_TOO_LARGE &&
-	    sb_json_validate((const char *)r->body.data, r->body.len) != SB_OK)
-		return sb_diag_fail(&c->diag, err,
-				    "the server's JSON answer is nested deeper "
-				    "than %d levels",
-				    (int)SB_MAX_JSON_DEPTH);
 	if (err == SB_ERR_TOO_LARGE)
-		return sb_diag_fail(&c->diag, err,
-				    "the server's JSON answer has more than %d "
-				    "tokens",
-				    SB_MAX_JSON_TOKENS);
+		return sb_client_json_too_large(c, (const char *)r->body.data,
+						r->body.len);
 	if (err != SB_OK) {
 		if (*missing)
 			return SB_ERR_JSON;

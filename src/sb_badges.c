@@ -3,8 +3,8 @@
  * the SonarQube web UI writes them (API reference section 7): query
  * parameters in the order branch, project, metric, token, each
  * form-encoded as URLSearchParams does; the link goes to
- * BASE/dashboard?id=KEY[&branch=B], or on SonarCloud to
- * summary/new_code?id=KEY.
+ * BASE/dashboard?id=KEY[&branch=B], or for SonarQube Cloud to
+ * BASE/summary/new_code?id=KEY.
  */
 #include <string.h>
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "sb_json.h"
+
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000u
 #define DEFAULT_MAX_TIME_MS 60000u
 #define DEFAULT_RETRY_MAX_WAIT_MS 300000u
@@ -290,4 +292,16 @@ void sb_client_server_message(sb_client *c, const sb_reply *reply, char *out,
 			      size_t cap)
 {
 	sb_status_server_message(&c->port, reply->http, out, cap);
+}
+
+sb_err sb_client_json_too_large(sb_client *c, const char *js, size_t len)
+{
+	if (sb_json_validate(js, len) != SB_OK)
+		return sb_diag_fail(&c->diag, SB_ERR_TOO_LARGE,
+				    "the server's JSON answer is nested deeper "
+				    "than %d levels",
+				    (int)SB_MAX_JSON_DEPTH);
+	return sb_diag_fail(&c->diag, SB_ERR_TOO_LARGE,
+			    "the server's JSON answer has more than %d tokens",
+			    SB_MAX_JSON_TOKENS);
 }

@@ -2,7 +2,8 @@
  * sb_client.h - the client: its configuration, and the parts it is made
  * of - diagnostics (sb_diag.h), the connection (sb_conn.h) and the
  * exchange policy (sb_exchange.h). The Sonar API calls (sb_api.c,
- * sb_projects.c, sb_fetch.c) are built on sb_client_request.
+ * sb_projects.c, sb_fetch.c, sb_version.c, sb_badge_table.c) are built on
+ * sb_client_request.
  */
 #ifndef SB_CLIENT_H
 #define SB_CLIENT_H
@@ -58,5 +59,9 @@ sb_err sb_client_version(sb_client *c, sb_server_version *out);
 /* The server's error message(s) of an answer ("" if none). */
 void sb_client_server_message(sb_client *c, const sb_reply *reply, char *out,
 			      size_t cap);
+
+/* A JSON body (js, len bytes) the reader refused with SB_ERR_TOO_LARGE:
+ * the message says which cap, the nesting or the token count. */
+sb_err sb_client_json_too_large(sb_client *c, const char *js, size_t len);
 
 #endif

@@ -8,8 +8,6 @@
 
 #include <string.h>
 
-#define USER_AGENT "sonarbadge/" SB_VERSION
-
 /* ---------------------------------------------------------------------
  * Set-up
  * ------------------------------------------------------------------- */
@@ -313,7 +311,7 @@ static sb_err proxy_tunnel(sb_conn *conn, uint64_t deadline)
 		       (unsigned)u->port);
 	sb_fmt(req, sizeof(req),
 	       "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n%s%s%s\r\n",
-	       target, target, USER_AGENT,
+	       target, target, SB_USER_AGENT,
 	       conn->proxy_auth ? "Proxy-Authorization: " : "",
 	       conn->proxy_auth ? conn->proxy_auth : "",
 	       conn->proxy_auth ? "\r\n" : "");

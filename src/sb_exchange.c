@@ -45,8 +45,6 @@
 
 #include "sb_redirect.h"
 
-#define USER_AGENT "sonarbadge/" SB_VERSION
-
 typedef enum {
 	STEP_CONNECT,
 	STEP_SEND,
@@ -117,7 +115,7 @@ static sb_err write_request(run *r)
 		req.origin = origin;
 		req.proxy_auth = ex->conn->proxy_auth;
 	}
-	req.user_agent = USER_AGENT;
+	req.user_agent = SB_USER_AGENT;
 	if (r->rq->form_body) {
 		req.body = r->rq->form_body;
 		req.body_len = strlen(r->rq->form_body);

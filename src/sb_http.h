@@ -11,6 +11,10 @@
 
 #include "sb_util.h"
 
+/* The User-Agent of every request the library sends (the proxy's CONNECT
+ * included). */
+#define SB_USER_AGENT "sonarbadge/" SB_VERSION
+
 typedef struct sb_http_request {
 	const char *method;	  /* "GET" or "POST" */
 	const char *host;	  /* Host header value (with :port if needed) */

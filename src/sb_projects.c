@@ -66,16 +66,8 @@ static sb_err parse_page(sb_client *c, const sb_http_response *r,
 	if (!js || len == 0)
 		return bad_json(c, "empty body");
 	err = sb_json_parse(&c->port, js, len, &d);
-	if (err == SB_ERR_TOO_LARGE && sb_json_validate(js, len) != SB_OK)
-		return sb_diag_fail(&c->diag, err,
-				    "the server's JSON answer is nested deeper "
-				    "than %d levels",
-				    (int)SB_MAX_JSON_DEPTH);
 	if (err == SB_ERR_TOO_LARGE)
-		return sb_diag_fail(&c->diag, err,
-				    "the server's JSON answer has more than %d "
-				    "tokens",
-				    SB_MAX_JSON_TOKENS);
+		return sb_client_json_too_large(c, js, len);
 	if (err == SB_ERR_NOMEM)
 		return sb_diag_fail(&c->diag, err, "out of memory");
 	if (err != SB_OK || sb_json_kind_of(&d, 0) != SB_JSON_OBJECT) {

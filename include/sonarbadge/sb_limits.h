@@ -63,7 +63,9 @@
 #define SB_MAX_KEY_LEN 400
 #endif
 
-/* A trust-store file (PEM bundle) read into memory (4 MiB). */
+/* A trust-store file (4 MiB): a PEM bundle (streamed, never held whole,
+ * but read no further than this), a DER certificate or a file of a CA
+ * folder (read whole). */
 #ifndef SB_MAX_CA_FILE_BYTES
 #define SB_MAX_CA_FILE_BYTES (4u * 1024u * 1024u)
 #endif

@@ -2,9 +2,10 @@
  * sb_port.h - the port layer: everything libsonarbadge needs from the
  * operating system, as a struct of function pointers plus a context.
  *
- * The core (HTTP, JSON, TLS glue, Sonar API) calls the OS only through this
+ * The core (HTTP, JSON, TLS glue, Sonar API) calls the OS through this
  * struct, so moving the library to an RTOS or an appliance means writing one
- * of these. port/posix/ is the worked example; tests plug in a scripted fake.
+ * of these (what mbedTLS still does on its own is listed in port/README.md).
+ * port/posix/ is the worked example; tests plug in a scripted fake.
  *
  * Return conventions shared by every hook:
  *   >= 0  success (bytes moved for send/recv)
@@ -93,7 +94,12 @@ typedef struct sb_port {
 	 */
 	const char *(*describe_error)(void *ctx);
 
-	/* Sleep for ms milliseconds (retry back-off). */
+	/*
+	 * Optional (may be NULL): sleep for ms milliseconds before a retry
+	 * (the back-off, or the server's Retry-After). Without it a retry
+	 * follows at once, so a port that cannot sleep should leave
+	 * sb_config.retries at 0.
+	 */
 	void (*sleep_ms)(void *ctx, uint32_t ms);
 	/*
 	 * Optional (may be NULL): seconds since 1970 by the wall clock, for a

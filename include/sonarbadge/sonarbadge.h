@@ -1,12 +1,14 @@
 /*
- * sonarbadge.h - libsonarbadge: read and renew SonarQube / SonarCloud
- * project badge tokens and build badge URLs, over verified TLS.
+ * sonarbadge.h - libsonarbadge: read and renew SonarQube and SonarQube
+ * Cloud project badge tokens and build badge URLs, over verified TLS.
  *
  * The library never prints and never exits. Every call returns an sb_err;
  * sb_client_message() gives the detailed one-line message of the last
  * failure (HTTP status, the server's message, the TLS library's text).
- * Memory is bounded by the caps in sb_limits.h. All OS access goes through
- * the port (sb_port.h).
+ * Memory is bounded by the caps in sb_limits.h. The library reaches the
+ * OS through the port (sb_port.h); what mbedTLS still does on its own
+ * (its memory where it lacks MBEDTLS_PLATFORM_MEMORY, the clock for
+ * certificate dates) is listed in port/README.md.
  */
 #ifndef SONARBADGE_SONARBADGE_H
 #define SONARBADGE_SONARBADGE_H
@@ -90,7 +92,7 @@ typedef struct sb_config {
 	 * carry no credentials (badge images need none). */
 	const char *user_token;
 	sb_auth auth;
-	const char *organization; /* SonarCloud organization, or NULL */
+	const char *organization; /* SonarQube Cloud organization, or NULL */
 	/*
 	 * Trust: ca_file (PEM bundle), else ca_path (a folder of PEM files),
 	 * else the first system bundle found (sb_default_ca_files).
@@ -174,7 +176,7 @@ SB_API const char *sb_client_base_url(const sb_client *c);
 /*
  * Read the project's badge token into out (NUL-terminated). Uses
  * api/project_badges/token, falling back to api/navigation/component's
- * badgeToken when the server has no token API (SonarCloud, < 9.2).
+ * badgeToken when the server has no token API (SonarQube Cloud, < 9.2).
  */
 SB_API sb_err sb_token_get(sb_client *c, const char *project, char *out,
 			   size_t cap);
@@ -341,7 +343,7 @@ typedef int (*sb_project_fn)(void *user, const char *key);
  * List the projects (api/projects/search, qualifier TRK) page by page
  * (SB_PROJECTS_PAGE_SIZE a page) until paging.total, on the client's
  * kept-alive connection. query (NULL or "") filters keys and names (q).
- * The client's organization is sent when set (SonarCloud needs it).
+ * The client's organization is sent when set (SonarQube Cloud needs it).
  * Without the Administer System permission the server answers 403:
  * SB_ERR_FORBIDDEN with a message naming that permission.
  */

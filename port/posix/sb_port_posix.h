@@ -1,7 +1,8 @@
 /*
  * sb_port_posix.h - the POSIX port: getaddrinfo, IPv4 and IPv6,
  * non-blocking connect bounded by the time-out, poll-based receive
- * time-outs, CLOCK_MONOTONIC, getrandom or /dev/urandom, malloc.
+ * time-outs, CLOCK_MONOTONIC, getrandom or /dev/urandom, calloc, regular
+ * files only (opened without blocking), folders listed with readdir.
  */
 #ifndef SB_PORT_POSIX_H
 #define SB_PORT_POSIX_H

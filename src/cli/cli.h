@@ -4,12 +4,15 @@
  * One convention throughout: a command's parse step returns a
  * cli_parse_result (go on, or stop after printing help or a usage error);
  * every run step returns an exit code. Commands keep their state in
- * locals and in cli_options, never in file-global variables.
+ * locals and in cli_options, never in file-global variables; the only
+ * file-global state is the process's: the output's flags (cli_output.c)
+ * and the temporary files a signal must remove (cli_target.c).
  */
 #ifndef SB_CLI_H
 #define SB_CLI_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "sonarbadge/sonarbadge.h"
 
@@ -125,7 +128,7 @@ typedef struct cli_options {
 	sb_client **workers;
 } cli_options;
 
-/* ---- Options and commands (cli_args.c, cli_commands.c) ---- */
+/* ---- Options and commands (cli_args.c, cli_table.c) ---- */
 
 typedef enum cli_opt_id {
 	/* Global. */
@@ -350,5 +353,7 @@ int cli_file_read(const char *path, const char *what, size_t max,
 /* Open a regular file for reading without ever blocking (a FIFO or a
  * device is refused at once); -1 after printing an error. */
 int cli_open_regular(const char *path, const char *what);
+/* "a directory", "a FIFO", ... for a file that is not a regular one. */
+const char *cli_file_kind(mode_t mode);
 void cli_file_free(cli_file *f);
 #endif

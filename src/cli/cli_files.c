@@ -22,8 +22,7 @@ void cli_file_free(cli_file *f)
 	f->len = 0;
 }
 
-/* "a directory", "a FIFO", ... for a file that is not a regular one. */
-static const char *kind_of(mode_t m)
+const char *cli_file_kind(mode_t m)
 {
 	if (S_ISDIR(m))
 		return "a directory";
@@ -50,7 +49,7 @@ int cli_open_regular(const char *path, const char *what)
 		cli_error("cannot read %s%s%.300s: it is %s (a regular file is "
 			  "needed)",
 			  what ? what : "", what ? " " : "", path,
-			  kind_of(st.st_mode));
+			  cli_file_kind(st.st_mode));
 		close(fd);
 		return -1;
 	}

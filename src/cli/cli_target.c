@@ -103,17 +103,6 @@ static int open_parent(int at, const char *path, char **name)
 	return fd;
 }
 
-static const char *kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISCHR(m) || S_ISBLK(m))
-		return "a device";
-	return "not a regular file";
-}
-
 /* Follow a symbolic link at (dirfd, name) only when its owner is the user
  * running the command or root; then (dirfd, name) name its target. */
 static int follow_link(cli_target *t)
@@ -251,7 +240,7 @@ int cli_target_open(const char *path, size_t max, int may_create,
 	if (fstat(fd, &t->st) != 0 || !S_ISREG(t->st.st_mode)) {
 		cli_error("cannot rewrite %.300s: it is %s (a regular file is "
 			  "needed)",
-			  path, kind(t->st.st_mode));
+			  path, cli_file_kind(t->st.st_mode));
 		close(fd);
 		return EXIT_USAGE;
 	}

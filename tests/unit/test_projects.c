@@ -2,10 +2,9 @@
  * test_projects.c - sb_projects_list over the scripted fake port: pages
  * are read with the strict JSON reader (syntax, duplicate names, the
  * nesting cap), and a hostile page cannot exhaust a small stack: the
- * listing runs in a thread with a 256 KiB stack, the bare parse and walk
- * in one with 64 KiB.
+ * listing runs on a 256 KiB stack, the bare parse and walk on one of
+ * 64 KiB (small_stack.h).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "fake_port.h"
 #include "harness.h"
 #include "sb_json.h"
+#include "small_stack.h"
 #include "sonarbadge/sonarbadge.h"
 
 static struct fake_state F;
@@ -81,7 +81,7 @@ static void list_with(const char *body, struct listing *l)
 {
 	sb_config cfg;
 	sb_client *c = NULL;
-	char msg[256], *reply = page(body);
+	char msg[SB_MAX_MESSAGE_LEN], *reply = page(body);
 
 	memset(l, 0, sizeof(*l));
 	fake_init(&F, &P);
@@ -231,23 +231,6 @@ static void *parse_job(void *arg)
 	}
 	sb_json_free(&d);
 	return NULL;
-}
-
-static int run_with_stack(void *(*fn)(void *), void *arg, size_t stack)
-{
-	pthread_attr_t a;
-	pthread_t t;
-	int rc;
-
-	if (pthread_attr_init(&a) != 0)
-		return -1;
-	rc = pthread_attr_setstacksize(&a, stack);
-	if (rc == 0)
-		rc = pthread_create(&t, &a, fn, arg);
-	pthread_attr_destroy(&a);
-	if (rc == 0)
-		rc = pthread_join(t, NULL);
-	return rc;
 }
 
 TEST(hostile_nesting_small_stack)

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""A hostile environment: state files and user files left in the shapes a
+crash, a full disk or another program leave them, and a server that
+answers with what no SonarQube sends. Each test checks the exit code, the
+one stderr line, the server's renewal counts and the files' bytes, in
+bounded time. Python 3 standard library only."""
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+
+import safety_test
+import sbtest_common as common
+from safety_test import Env, one_line, renewed_once
+from sbtest_common import SLOW, check
+
+
+def wait_for(pred, secs, what):
+    deadline = time.time() + secs * SLOW
+    while time.time() < deadline:
+        if pred():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def t_torn_state_line_then_kill(env):
+    """A state file whose last record was cut short (a crash while
+    writing), then a rerun killed after its renewal was sent: the next
+    run still reads the file, finds that renewal and does not renew
+    again."""
+    d = env.fresh("torn")
+    state = os.path.join(d, "S")
+    env.run("token", "my:proj")
+    now = int(time.time())
+    with open(state, "w") as f:
+        f.write("# sonarbadge rotation state v2\nrotated\t%d\tmy%%3Aproj\n"
+                "pending\t17" % (now - 200 * 86400))
+    os.chmod(state, 0o600)
+    env.main.reset()
+    env.main.faults({"path": "/api/project_badges/renew_token",
+                     "kind": "delay", "seconds": 3, "count": 1})
+    args = ["rotate", "my:proj", "--state", state, "--older-than", "90d"]
+    p = env.popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: "sent\t" in open(state).read(), 20, "a sent record")
+        wait_for(lambda: env.main.stats()["renewals"], 20, "the renewal")
+    finally:
+        p.kill()
+        p.wait(20)
+    env.main.faults()
+    rc, out, err, _ = env.run(*args, timeout=120)
+    check(rc == 0, "rerun: rc=%d %s" % (rc, err))
+    renewed_once(env, ["my:proj"])
+    check(" rotated" in out, out)
+
+
+TESTS = [t_torn_state_line_then_kill]
+
+
+if __name__ == "__main__":
+    sys.exit(common.main(TESTS, Env, "hostile"))

@@ -57,7 +57,34 @@ def t_torn_state_line_then_kill(env):
     check(" rotated" in out, out)
 
 
-TESTS = [t_torn_state_line_then_kill]
+def t_echoed_token_cut_short(env):
+    """A server that echoes the user token (here one of the old shape,
+    40 hex digits) where the message or the -v line is cut short: not
+    even the token's first four characters are shown."""
+    token = "0123456789abcdef0123456789abcdef01234567"
+    key = "k" * 300
+    try:
+        for pad in range(110, 160, 3):
+            env.main.faults({"path": "/api/project_badges/token",
+                             "kind": "status", "status": 400,
+                             "body": {"errors": [{"msg": "y" * pad + " " + token}]}})
+            rc, out, err, _ = env.run("token", key, token=token)
+            check(rc == 7, "rc=%d %s" % (rc, err))
+            one_line(err)
+            check(token[:4] not in err, "pad %d: %r" % (pad, err))
+        for pad in range(990, 1012, 3):
+            env.main.faults({"path": "/api/project_badges/token",
+                             "kind": "status", "status": 200,
+                             "body": {"token": "sqb_0a1b2c3d4e"},
+                             "headers": {"X-Echo": "y" * pad + " " + token}})
+            rc, out, err, _ = env.run("-v", "token", "my:proj", token=token)
+            check(rc == 0, "rc=%d %s" % (rc, err))
+            check(token[:4] not in err, "pad %d: %r" % (pad, err[-200:]))
+    finally:
+        env.main.faults()
+
+
+TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short]
 
 
 if __name__ == "__main__":

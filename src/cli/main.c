@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_target.h"
+#include "sb_client.h"
 #include "sb_port_posix.h"
 #include "sb_util.h"
 
@@ -294,6 +295,11 @@ static int run(cli_options *o)
 	if (o->insecure)
 		cli_warn("--insecure: the server certificate is not verified; "
 			 "anyone on the path can read the token");
+	/* --max-time bounds the whole command; rotate gives it to each
+	 * project instead. */
+	if (strcmp(o->cmd->name, "rotate") != 0)
+		sb_client_limit_total(client, o->max_time_ms ? o->max_time_ms
+							     : 60000u);
 	rc = o->cmd->run(client, o);
 	destroy_clients(&cs);
 	if (cli_out_failed() && rc != EXIT_WRITE) {

@@ -84,7 +84,38 @@ def t_echoed_token_cut_short(env):
         env.main.faults()
 
 
-TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short]
+def t_max_time_bounds_the_command(env):
+    """--max-time is the whole command's: a server that takes most of it
+    for each of a command's requests (the token, then the badge) cannot
+    make fetch or check run on past it. fetch writes nothing; check says
+    it ran out of time and reports no badge it did not check."""
+    d = env.fresh("maxtime")
+    out = os.path.join(d, "badge.svg")
+    env.run("token", "my:proj")
+    slow = [{"path": p, "kind": "delay", "seconds": 2, "count": 10}
+            for p in ("/api/project_badges/token",
+                      "/api/project_badges/measure")]
+    try:
+        env.main.faults(*slow)
+        rc, _, err, _ = env.run("--max-time", "3", "fetch", "my:proj",
+                                "-o", out)
+        check(rc == 3, "fetch: rc=%d %s" % (rc, err))
+        check(not os.path.exists(out), "fetch wrote the badge")
+        readme = os.path.join(d, "README.md")
+        with open(readme, "w") as f:
+            f.write("%s\n%s\n" % (env.badge("my:proj", "sqb_x1"),
+                                  env.badge("my:proj", "sqb_x2")))
+        env.main.faults(*slow)
+        rc, outp, err, _ = env.run("--max-time", "3", "check", readme)
+        check(rc == 3 and "maximum time" in err, "check: rc=%d %s" % (rc, err))
+        check(outp.count("broken") == 1 and "2: " not in outp,
+              "check reported what it did not check: %r" % outp)
+    finally:
+        env.main.faults()
+
+
+TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
+         t_max_time_bounds_the_command]
 
 
 if __name__ == "__main__":

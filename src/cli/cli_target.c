@@ -227,6 +227,12 @@ int cli_target_open(const char *path, size_t max, int may_create,
 			  strerror(errno));
 		return EXIT_USAGE;
 	}
+	if (!t->name[0] || strcmp(t->name, ".") == 0 ||
+	    strcmp(t->name, "..") == 0) {
+		cli_error("cannot write '%.300s': it names a folder, not a file",
+			  path);
+		return EXIT_USAGE;
+	}
 	for (hops = 0;; hops++) {
 		fd = openat(t->dirfd, t->name,
 			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |

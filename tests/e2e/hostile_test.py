@@ -114,8 +114,26 @@ def t_max_time_bounds_the_command(env):
         env.main.faults()
 
 
+def t_fetch_output_refused_first(env):
+    """fetch -o with a name that cannot take the badge (empty, a folder,
+    a FIFO, a device, a missing folder): exit 2 and one line, before a
+    request reaches the server."""
+    d = env.fresh("fetch-out")
+    fifo = os.path.join(d, "fifo")
+    os.mkfifo(fifo)
+    for out in ("", d + "/", d, os.path.join(d, "."), fifo, "/dev/null",
+                os.path.join(d, "missing", "b.svg")):
+        env.main.reset()
+        rc, stdout, err, _ = env.run("fetch", "my:proj", "-o", out)
+        check(rc == 2, "%r: rc=%d %s" % (out, rc, err))
+        one_line(err)
+        check(stdout == "", "%r: wrote %r" % (out, stdout[:60]))
+        check(env.main.stats()["requests"] == 0,
+              "%r: the server was asked first" % out)
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
-         t_max_time_bounds_the_command]
+         t_max_time_bounds_the_command, t_fetch_output_refused_first]
 
 
 if __name__ == "__main__":

@@ -495,10 +495,13 @@ static int load(cli_journal *j, int *v1, int *torn)
 		close(fd);
 		return EXIT_USAGE;
 	}
-	close(fd);
-	if (!trusted(j->path, &st))
+	if (!trusted(j->path, &st)) {
+		close(fd);
 		return EXIT_USAGE;
-	rc = cli_file_read(j->path, "state file", STATE_MAX, &f);
+	}
+	/* Read through the descriptor that was checked: the name may be
+	 * given to another file meanwhile. */
+	rc = cli_file_read_fd(fd, j->path, "state file", STATE_MAX, &f);
 	if (rc)
 		return rc;
 	rc = parse(j, f.data, f.len, v1, torn);

@@ -5,10 +5,10 @@ answers with what no SonarQube sends. Each test checks the exit code, the
 one stderr line, the server's renewal counts and the files' bytes, in
 bounded time. Python 3 standard library only."""
 
-import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import safety_test
@@ -132,8 +132,57 @@ def t_fetch_output_refused_first(env):
               "%r: the server was asked first" % out)
 
 
+def t_state_swapped_after_trust_check(env):
+    """Someone who may write the state file's folder swaps, over and
+    over, a trusted state file (0600, nothing rotated) with one others
+    may write (0666, saying my:proj was just rotated). A run either
+    refuses the file or reads the trusted one: never the contents of the
+    file it refused. (A race: up to 2,000 dry runs, stopping at the first
+    wrong one.)"""
+    d = env.fresh("swap")
+    state = os.path.join(d, "S")
+    now = int(time.time())
+    good = "# sonarbadge rotation state v2\n"
+    bad = good + "rotated\t%d\tmy%%3Aproj\n" % now
+    stop = []
+
+    def flip():
+        i = 0
+        while not stop:
+            i += 1
+            p = os.path.join(d, "t%d" % (i % 2))
+            with open(p, "w") as f:
+                f.write(good if i % 2 else bad)
+            os.chmod(p, 0o600 if i % 2 else 0o666)
+            os.rename(p, state)
+    th = threading.Thread(target=flip)
+    th.start()
+    seen = {"refused": 0, "trusted": 0}
+    try:
+        for _ in range(2000):
+            p = subprocess.run(env.cmd(["rotate", "my:proj", "--state", state,
+                                        "--older-than", "1d", "--dry-run"]),
+                               env=env.environ(), capture_output=True,
+                               timeout=30 * SLOW)
+            out = p.stdout.decode()
+            check("skipped" not in out,
+                  "the untrusted state was read after %s: %r" % (seen, out))
+            if p.returncode == 2:
+                seen["refused"] += 1
+            else:
+                check(p.returncode == 0 and "would-rotate" in out,
+                      "rc=%d %r" % (p.returncode, p.stderr.decode()))
+                seen["trusted"] += 1
+            if min(seen.values()) >= 400:
+                break
+    finally:
+        stop.append(1)
+        th.join(30)
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
-         t_max_time_bounds_the_command, t_fetch_output_refused_first]
+         t_max_time_bounds_the_command, t_fetch_output_refused_first,
+         t_state_swapped_after_trust_check]
 
 
 if __name__ == "__main__":

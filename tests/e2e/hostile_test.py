@@ -180,9 +180,28 @@ def t_state_swapped_after_trust_check(env):
         th.join(30)
 
 
+def t_from_file_with_nul(env):
+    """rotate --from a file holding a NUL byte (a key with one inside, or
+    a UTF-16 file as Windows PowerShell writes by default): refused with
+    the line, nothing renewed; the key was cut at the NUL and another
+    project named."""
+    d = env.fresh("from-nul")
+    cases = {"nul.txt": b"other\nmy:proj\x00-old\n",
+             "utf16.txt": "my:proj\nother\n".encode("utf-16")}
+    for name, data in cases.items():
+        path = os.path.join(d, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        env.main.reset()
+        rc, out, err, _ = env.run("rotate", "--from", path)
+        check(rc == 2 and "NUL" in err, "%s: rc=%d %r %s" % (name, rc, out, err))
+        one_line(err)
+        check(env.main.stats()["renewals"] == {}, "%s: renewed" % name)
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
          t_max_time_bounds_the_command, t_fetch_output_refused_first,
-         t_state_swapped_after_trust_check]
+         t_state_swapped_after_trust_check, t_from_file_with_nul]
 
 
 if __name__ == "__main__":

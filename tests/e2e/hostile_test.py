@@ -199,9 +199,34 @@ def t_from_file_with_nul(env):
         check(env.main.stats()["renewals"] == {}, "%s: renewed" % name)
 
 
+def t_properties_value_with_nul(env):
+    """sonar.projectKey=my:proj<NUL>-old in ./sonar-project.properties:
+    Java's Properties (the scanners') read the whole value, NUL
+    included; here it was cut at the NUL and my:proj used. Refused with
+    the line; a key holding a NUL is none of ours and is skipped, as
+    Java skips it."""
+    d = env.fresh("props-nul")
+    props = os.path.join(d, "sonar-project.properties")
+    with open(props, "wb") as f:
+        f.write(b"sonar.projectKey=my:proj\x00-old\n")
+    env.main.reset()
+    rc, out, err, _ = env.run("token", cwd=d)
+    check(rc == 2 and "line 1" in err and "NUL" in err,
+          "rc=%d %r %s" % (rc, out, err))
+    one_line(err)
+    check(env.main.stats()["requests"] == 0, "the server was asked")
+    with open(props, "wb") as f:
+        f.write(b"sonar.projectKey\x00x=zzz\nsonar.projectKey=other\n"
+                b"other.key=a\x00b\n")
+    rc, out, err, _ = env.run("token", cwd=d)
+    check(rc == 0 and out.strip() == env.tokens()["other"],
+          "rc=%d %r %s" % (rc, out, err))
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
          t_max_time_bounds_the_command, t_fetch_output_refused_first,
-         t_state_swapped_after_trust_check, t_from_file_with_nul]
+         t_state_swapped_after_trust_check, t_from_file_with_nul,
+         t_properties_value_with_nul]
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cli.h"
@@ -322,6 +323,18 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	/* Interrupted, a run leaves no temporary file behind. */
 	cli_target_install_signal_cleanup();
+	/* rewrite keeps each file's folder open until the file is
+	 * replaced: as many descriptors as the system allows, not the
+	 * 1024 a shell starts with. */
+	{
+		struct rlimit nofile;
+
+		if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+		    nofile.rlim_cur < nofile.rlim_max) {
+			nofile.rlim_cur = nofile.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &nofile);
+		}
+	}
 	cli_protect_process();
 	r = cli_parse(argc, argv, &o);
 	rc = r == CLI_PARSED ? run(&o) : cli_parse_exit(r);

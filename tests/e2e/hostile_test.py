@@ -6,6 +6,7 @@ one stderr line, the server's renewal counts and the files' bytes, in
 bounded time. Python 3 standard library only."""
 
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -14,7 +15,7 @@ import time
 import safety_test
 import sbtest_common as common
 from safety_test import Env, one_line, renewed_once
-from sbtest_common import SLOW, check
+from sbtest_common import SLOW, SkipTest, check
 
 
 def wait_for(pred, secs, what):
@@ -223,10 +224,38 @@ def t_properties_value_with_nul(env):
           "rc=%d %r %s" % (rc, out, err))
 
 
+def t_rewrite_more_files_than_descriptors(env):
+    """rewrite over 300 files started with a soft limit of 128 open files
+    (a hard limit above it): every file is rewritten; it stopped at the
+    soft limit ("Too many open files", exit 2)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 400:
+        raise SkipTest("hard limit of open files %d" % hard)
+    d = env.fresh("many")
+    env.run("token", "my:proj")
+    paths = []
+    for i in range(300):
+        p = os.path.join(d, "f%03d.md" % i)
+        with open(p, "w") as f:
+            f.write("[![QG](%s)](x)\n" % env.badge("my:proj", "sqb_stale%d" % i))
+        paths.append(p)
+
+    def few_files():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, hard))
+    p = subprocess.run(env.cmd(["rewrite", "--project", "my:proj"] + paths),
+                       env=env.environ(), capture_output=True,
+                       preexec_fn=few_files, timeout=120 * SLOW)
+    err = p.stderr.decode()
+    check(p.returncode == 0, "rc=%d %s" % (p.returncode, err[-300:]))
+    tok = env.tokens()["my:proj"]
+    stale = [q for q in paths if tok not in open(q).read()]
+    check(not stale, "not rewritten: %s" % stale[:3])
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
          t_max_time_bounds_the_command, t_fetch_output_refused_first,
          t_state_swapped_after_trust_check, t_from_file_with_nul,
-         t_properties_value_with_nul]
+         t_properties_value_with_nul, t_rewrite_more_files_than_descriptors]
 
 
 if __name__ == "__main__":

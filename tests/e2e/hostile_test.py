@@ -252,10 +252,24 @@ def t_rewrite_more_files_than_descriptors(env):
     check(not stale, "not rewritten: %s" % stale[:3])
 
 
+def t_blank_user_token(env):
+    """SONAR_TOKEN holding only blanks (an unset CI secret pasted as a
+    space or a newline): a usage error before any request; it was sent
+    as no token at all and came back as an HTTP 401 (exit 5)."""
+    for blank in (" ", "\n", " \t\r\n"):
+        env.main.reset()
+        rc, out, err, _ = env.run("token", "my:proj", token=blank)
+        check(rc == 2 and "SONAR_TOKEN" in err, "%r: rc=%d %s" % (blank, rc, err))
+        one_line(err)
+        check(env.main.stats()["requests"] == 0, "%r: the server was asked"
+              % blank)
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
          t_max_time_bounds_the_command, t_fetch_output_refused_first,
          t_state_swapped_after_trust_check, t_from_file_with_nul,
-         t_properties_value_with_nul, t_rewrite_more_files_than_descriptors]
+         t_properties_value_with_nul, t_rewrite_more_files_than_descriptors,
+         t_blank_user_token]
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ bounded time. Python 3 standard library only."""
 
 import os
 import resource
+import socket
 import subprocess
 import sys
 import threading
@@ -265,11 +266,65 @@ def t_blank_user_token(env):
               % blank)
 
 
+def t_connect_request_with_long_names(env):
+    """A CONNECT with a 242-character host name and long proxy
+    credentials (--proxy-user-file) reaches the proxy whole: the proxy
+    (one started here, that refuses with 407) answers, and that is what
+    is said. It was cut at 1,023 bytes, so the proxy waited for its end
+    and the command said the proxy 'did not answer CONNECT in time'."""
+    host = ".".join(["a" * 60, "b" * 60, "c" * 60, "d" * 50]) + ".example"
+    d = env.fresh("connect")
+    creds = os.path.join(d, "proxy-user")
+    with open(creds, "w") as f:
+        f.write("u" * 100 + ":" + "p" * 250 + "\n")
+    os.chmod(creds, 0o600)
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    srv.settimeout(30 * SLOW)
+    got = []
+
+    def proxy():
+        try:
+            c, _ = srv.accept()
+        except OSError:
+            return
+        c.settimeout(10 * SLOW)
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data:
+                more = c.recv(4096)
+                if not more:
+                    break
+                data += more
+        except OSError:
+            pass
+        got.append(data)
+        if b"\r\n\r\n" in data:
+            c.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                      b"Content-Length: 0\r\n\r\n")
+        c.close()
+    th = threading.Thread(target=proxy)
+    th.start()
+    try:
+        rc, out, err, _ = env.run(
+            "--proxy", "http://127.0.0.1:%d" % srv.getsockname()[1],
+            "--proxy-user-file", creds, "--max-time", "5", "--retry", "0",
+            "token", "my:proj", url="https://%s" % host)
+    finally:
+        th.join(30 * SLOW)
+        srv.close()
+    check(got and got[0].endswith(b"\r\n\r\n"),
+          "the proxy got %d bytes, not a whole request" % len(got[0] if got else b""))
+    check(rc == 3 and "HTTP 407" in err, "rc=%d %s" % (rc, err))
+    one_line(err)
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
          t_max_time_bounds_the_command, t_fetch_output_refused_first,
          t_state_swapped_after_trust_check, t_from_file_with_nul,
          t_properties_value_with_nul, t_rewrite_more_files_than_descriptors,
-         t_blank_user_token]
+         t_blank_user_token, t_connect_request_with_long_names]
 
 
 if __name__ == "__main__":

@@ -320,11 +320,37 @@ def t_connect_request_with_long_names(env):
     one_line(err)
 
 
+def t_rotate_rewrite_file_that_cannot_be_replaced(env):
+    """rotate --rewrite README.md where README.md cannot be replaced
+    (read-only, or a second hard link): refused before any token is
+    renewed (exit 9, one line); the tokens were renewed first and the
+    README kept the old ones, so its badges broke."""
+    d = env.fresh("unreplaceable")
+    readme = os.path.join(d, "README.md")
+    env.readme(readme, ["my:proj"])
+    before = open(readme, "rb").read()
+    for how in ("read-only", "hard link"):
+        if how == "read-only":
+            os.chmod(readme, 0o444)
+        else:
+            os.chmod(readme, 0o644)
+            os.link(readme, os.path.join(d, "copy.md"))
+        env.main.reset()
+        rc, out, err, _ = env.run("rotate", "my:proj", "--rewrite", readme,
+                                  "--state", os.path.join(d, "S"))
+        check(rc == 9 and "nothing was rotated" in err,
+              "%s: rc=%d %s" % (how, rc, err))
+        one_line(err)
+        check(env.main.stats()["renewals"] == {}, "%s: renewed" % how)
+        check(open(readme, "rb").read() == before, "%s: README changed" % how)
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
          t_max_time_bounds_the_command, t_fetch_output_refused_first,
          t_state_swapped_after_trust_check, t_from_file_with_nul,
          t_properties_value_with_nul, t_rewrite_more_files_than_descriptors,
-         t_blank_user_token, t_connect_request_with_long_names]
+         t_blank_user_token, t_connect_request_with_long_names,
+         t_rotate_rewrite_file_that_cannot_be_replaced]
 
 
 if __name__ == "__main__":

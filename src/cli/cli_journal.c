@@ -499,6 +499,16 @@ static int load(cli_journal *j, int *v1, int *torn)
 		close(fd);
 		return EXIT_USAGE;
 	}
+	if (st.st_nlink > 1) {
+		/* Appends would change the other names too, and the file
+		 * could not be replaced when the run ends. */
+		cli_error("state file %.300s has %lu hard links: give it a name "
+			  "of its own (cp it to a new file and rename that over "
+			  "it)",
+			  j->path, (unsigned long)st.st_nlink);
+		close(fd);
+		return EXIT_USAGE;
+	}
 	/* Read through the descriptor that was checked: the name may be
 	 * given to another file meanwhile. */
 	rc = cli_file_read_fd(fd, j->path, "state file", STATE_MAX, &f);

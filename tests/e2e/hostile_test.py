@@ -345,12 +345,32 @@ def t_rotate_rewrite_file_that_cannot_be_replaced(env):
         check(open(readme, "rb").read() == before, "%s: README changed" % how)
 
 
+def t_state_file_with_two_names(env):
+    """A state file with a second hard link (a backup made with cp -al or
+    rsnapshot): refused before anything is renewed, the other name left
+    as it was. The run renewed, appended its records to both names and
+    then failed to replace the file (exit 9), on every run."""
+    d = env.fresh("state-links")
+    state, backup = os.path.join(d, "S"), os.path.join(d, "S.bak")
+    rc, _, err, _ = env.run("rotate", "my:proj", "--state", state)
+    check(rc == 0, err)
+    os.link(state, backup)
+    before = open(backup, "rb").read()
+    env.main.reset()
+    rc, _, err, _ = env.run("rotate", "my:proj", "--state", state)
+    check(rc == 2 and "hard links" in err, "rc=%d %s" % (rc, err))
+    one_line(err)
+    check(env.main.stats()["renewals"] == {}, "renewed")
+    check(open(backup, "rb").read() == before, "the other name changed")
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
          t_max_time_bounds_the_command, t_fetch_output_refused_first,
          t_state_swapped_after_trust_check, t_from_file_with_nul,
          t_properties_value_with_nul, t_rewrite_more_files_than_descriptors,
          t_blank_user_token, t_connect_request_with_long_names,
-         t_rotate_rewrite_file_that_cannot_be_replaced]
+         t_rotate_rewrite_file_that_cannot_be_replaced,
+         t_state_file_with_two_names]
 
 
 if __name__ == "__main__":

@@ -364,13 +364,32 @@ def t_state_file_with_two_names(env):
     check(open(backup, "rb").read() == before, "the other name changed")
 
 
+def t_rewrite_same_file_twice(env):
+    """rewrite given one file under several names (a symbolic link to
+    it, ./NAME; a shell glob does this): rewritten once, exit 0. The
+    second name found the file replaced by the first and failed with
+    'changed while sonarbadge was working' (exit 9)."""
+    d = env.fresh("twice")
+    readme = os.path.join(d, "README.md")
+    link = os.path.join(d, "docs-README.md")
+    env.readme(readme, ["my:proj"])
+    env.run("rotate", "my:proj")  # README is stale now
+    os.symlink("README.md", link)
+    rc, out, err, _ = env.run("rewrite", "--project", "my:proj", readme, link,
+                              os.path.join(d, ".", "README.md"))
+    check(rc == 0, "rc=%d %s" % (rc, err))
+    check(out.count("updated") == 1, out)
+    check(os.path.islink(link), "the link was replaced")
+    safety_test.current_in(env, readme, ["my:proj"])
+
+
 TESTS = [t_torn_state_line_then_kill, t_echoed_token_cut_short,
          t_max_time_bounds_the_command, t_fetch_output_refused_first,
          t_state_swapped_after_trust_check, t_from_file_with_nul,
          t_properties_value_with_nul, t_rewrite_more_files_than_descriptors,
          t_blank_user_token, t_connect_request_with_long_names,
          t_rotate_rewrite_file_that_cannot_be_replaced,
-         t_state_file_with_two_names]
+         t_state_file_with_two_names, t_rewrite_same_file_twice]
 
 
 if __name__ == "__main__":

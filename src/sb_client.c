@@ -136,6 +136,7 @@ sb_err sb_client_create(const sb_config *cfg, const sb_port *port,
 	else
 		memcpy(&c->port, port, offsetof(sb_port, file_open));
 	sb_http_response_init(&c->resp, &c->port, 0);
+	c->end_ms = 0;
 	conf = *cfg;
 	if (!conf.connect_timeout_ms)
 		conf.connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
@@ -223,8 +224,20 @@ const char *sb_client_base_url(const sb_client *c)
 void sb_client_begin(sb_client *c)
 {
 	sb_client_extend(c);
+	if (c->end_ms && c->ex.deadline > c->end_ms)
+		c->ex.deadline = c->end_ms;
 	sb_diag_clear(&c->diag);
 	c->ex.last_status = 0;
+}
+
+void sb_client_limit_total(sb_client *c, uint32_t ms)
+{
+	c->end_ms = c->port.now_ms(c->port.ctx) + ms;
+}
+
+int sb_client_out_of_time(const sb_client *c)
+{
+	return c->end_ms && c->port.now_ms(c->port.ctx) >= c->end_ms;
 }
 
 void sb_client_extend(sb_client *c)

@@ -21,6 +21,7 @@ struct sb_client {
 	char *organization;
 	int sonarcloud;
 	uint32_t max_time_ms;
+	uint64_t end_ms; /* no operation runs past this (0: no such end) */
 
 	sb_diag diag;
 	sb_conn conn;
@@ -41,6 +42,13 @@ void sb_client_begin(sb_client *c);
  * whether a POST applied matters more than the time already spent).
  */
 void sb_client_extend(sb_client *c);
+/*
+ * Hold every operation begun from now on to an end ms away (a command's
+ * --max-time covering all its operations); sb_client_extend alone may
+ * pass it. sb_client_out_of_time: has that end come?
+ */
+void sb_client_limit_total(sb_client *c, uint32_t ms);
+int sb_client_out_of_time(const sb_client *c);
 
 /* One request within the operation's deadline; the answer in *reply. */
 sb_err sb_client_request(sb_client *c, const sb_request *rq, sb_reply *reply);

@@ -6,6 +6,7 @@
  */
 #include "sb_conn.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------------
@@ -296,10 +297,14 @@ static sb_err read_connect_answer(sb_conn *conn, sb_http_response *r,
  * answer is parsed into its own small response, never the client's. */
 static sb_err proxy_tunnel(sb_conn *conn, uint64_t deadline)
 {
-	char req[1024], target[SB_MAX_HOST_LEN + 16];
+	static const char fmt[] =
+		"CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n%s%s%s\r\n";
+	char *req, target[SB_MAX_HOST_LEN + 16];
 	const char *name = conn->proxy->display;
+	const char *pa = conn->proxy_auth;
 	const sb_url *u = conn->url;
 	sb_http_response *r;
+	size_t req_cap;
 	sb_err err;
 	int rc;
 
@@ -309,17 +314,27 @@ static sb_err proxy_tunnel(sb_conn *conn, uint64_t deadline)
 	else
 		sb_fmt(target, sizeof(target), "%s:%u", u->host,
 		       (unsigned)u->port);
-	sb_fmt(req, sizeof(req),
-	       "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n%s%s%s\r\n",
-	       target, target, SB_USER_AGENT,
-	       conn->proxy_auth ? "Proxy-Authorization: " : "",
-	       conn->proxy_auth ? conn->proxy_auth : "",
-	       conn->proxy_auth ? "\r\n" : "");
+	/* Sized to fit: a long host name and long proxy credentials must
+	 * not cut the request short (the proxy would wait for its end). */
+	rc = snprintf(NULL, 0, fmt, target, target, SB_USER_AGENT,
+		      pa ? "Proxy-Authorization: " : "", pa ? pa : "",
+		      pa ? "\r\n" : "");
+	if (rc < 0)
+		return sb_diag_fail(conn->diag, SB_ERR_CONFIG,
+				    "cannot write the CONNECT request");
+	req_cap = (size_t)rc + 1;
+	req = conn->port->alloc(conn->port->ctx, req_cap);
+	if (!req)
+		return sb_diag_fail(conn->diag, SB_ERR_NOMEM, "out of memory");
+	sb_fmt(req, req_cap, fmt, target, target, SB_USER_AGENT,
+	       pa ? "Proxy-Authorization: " : "", pa ? pa : "",
+	       pa ? "\r\n" : "");
 	sb_diag_trace(conn->diag, "> CONNECT %s HTTP/1.1", target);
 	if (conn->proxy_auth)
 		sb_diag_trace(conn->diag, "> Proxy-Authorization: Basic x");
 	rc = send_all(conn, req, strlen(req), deadline);
-	sb_wipe(req, sizeof(req));
+	sb_wipe(req, req_cap);
+	conn->port->free(conn->port->ctx, req);
 	if (rc != 0)
 		return sb_diag_fail(conn->diag, SB_ERR_NETWORK,
 				    "proxy %s: connection lost while sending "

@@ -350,6 +350,10 @@ typedef struct cli_file {
  */
 int cli_file_read(const char *path, const char *what, size_t max,
 		  cli_file *f);
+/* cli_file_read of a file already open (and checked) as fd, which it
+ * closes; path names it in messages. */
+int cli_file_read_fd(int fd, const char *path, const char *what, size_t max,
+		     cli_file *f);
 /* Open a regular file for reading without ever blocking (a FIFO or a
  * device is refused at once); -1 after printing an error. */
 int cli_open_regular(const char *path, const char *what);

@@ -58,25 +58,39 @@ int cli_open_regular(const char *path, const char *what)
 
 int cli_file_read(const char *path, const char *what, size_t max, cli_file *f)
 {
-	size_t cap = 0;
-	ssize_t n;
 	int fd;
 
-	f->path = path;
-	f->data = NULL;
-	f->len = 0;
 	if (strcmp(path, "-") == 0) {
 		fd = dup(0);
 		if (fd < 0) {
+			f->path = path;
+			f->data = NULL;
+			f->len = 0;
 			cli_error("cannot read standard input: %s",
 				  strerror(errno));
 			return EXIT_USAGE;
 		}
 	} else {
 		fd = cli_open_regular(path, what);
-		if (fd < 0)
+		if (fd < 0) {
+			f->path = path;
+			f->data = NULL;
+			f->len = 0;
 			return EXIT_USAGE;
+		}
 	}
+	return cli_file_read_fd(fd, path, what, max, f);
+}
+
+int cli_file_read_fd(int fd, const char *path, const char *what, size_t max,
+		     cli_file *f)
+{
+	size_t cap = 0;
+	ssize_t n;
+
+	f->path = path;
+	f->data = NULL;
+	f->len = 0;
 	for (;;) {
 		if (f->len + 1 >= cap) {
 			size_t ncap = cap ? cap * 2 : 65536;

@@ -401,13 +401,15 @@ static int apply(cli_journal *j, char **f, int nf, int v2, size_t line,
 	return 0;
 }
 
-static int parse(cli_journal *j, char *text, size_t len, int *v1)
+static int parse(cli_journal *j, char *text, size_t len, int *v1,
+		 int *torn)
 {
 	size_t line = 0, i = 0;
 	unsigned future = 0;
 	int v2 = 0;
 
 	*v1 = 0;
+	*torn = 0;
 	if (memchr(text, '\0', len))
 		return bad(j, 1, "not a text file");
 	while (i < len) {
@@ -421,6 +423,7 @@ static int parse(cli_journal *j, char *text, size_t len, int *v1)
 			cli_warn("state file %.300s: an incomplete last line "
 				 "was ignored (an interrupted write)",
 				 j->path);
+			*torn = 1;
 			break;
 		}
 		*nl = '\0';
@@ -469,13 +472,14 @@ static int trusted(const char *path, const struct stat *st)
 	return 1;
 }
 
-static int load(cli_journal *j, int *v1)
+static int load(cli_journal *j, int *v1, int *torn)
 {
 	struct stat st;
 	cli_file f;
 	int fd, rc;
 
 	*v1 = 0;
+	*torn = 0;
 	fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return 0;
@@ -491,13 +495,26 @@ static int load(cli_journal *j, int *v1)
 		close(fd);
 		return EXIT_USAGE;
 	}
-	close(fd);
-	if (!trusted(j->path, &st))
+	if (!trusted(j->path, &st)) {
+		close(fd);
 		return EXIT_USAGE;
-	rc = cli_file_read(j->path, "state file", STATE_MAX, &f);
+	}
+	if (st.st_nlink > 1) {
+		/* Appends would change the other names too, and the file
+		 * could not be replaced when the run ends. */
+		cli_error("state file %.300s has %lu hard links: give it a name "
+			  "of its own (cp it to a new file and rename that over "
+			  "it)",
+			  j->path, (unsigned long)st.st_nlink);
+		close(fd);
+		return EXIT_USAGE;
+	}
+	/* Read through the descriptor that was checked: the name may be
+	 * given to another file meanwhile. */
+	rc = cli_file_read_fd(fd, j->path, "state file", STATE_MAX, &f);
 	if (rc)
 		return rc;
-	rc = parse(j, f.data, f.len, v1);
+	rc = parse(j, f.data, f.len, v1, torn);
 	cli_file_free(&f);
 	if (rc == 0) {
 		size_t i;
@@ -917,7 +934,7 @@ int cli_journal_open(const char *path, unsigned lock_timeout_ms,
 		     int read_only, cli_journal **out)
 {
 	cli_journal *j = calloc(1, sizeof(*j));
-	int rc, v1 = 0;
+	int rc, v1 = 0, torn = 0;
 
 	*out = NULL;
 	if (!j || !(j->path = strdup(path))) {
@@ -938,10 +955,12 @@ int cli_journal_open(const char *path, unsigned lock_timeout_ms,
 	}
 	rc = read_only ? 0 : lock(j, lock_timeout_ms);
 	if (rc == 0)
-		rc = load(j, &v1);
+		rc = load(j, &v1, &torn);
 	/* A first-format file is turned into the second before anything is
-	 * appended to it. */
-	if (rc == 0 && v1 && !read_only)
+	 * appended to it; so is one ending in a record cut short, which the
+	 * next record appended would otherwise complete into a malformed
+	 * line that no later run could read. */
+	if (rc == 0 && (v1 || torn) && !read_only)
 		rc = compact(j);
 	if (rc) {
 		free_journal(j);

@@ -34,7 +34,8 @@ static int is_ws(char c)
  * the logical line starts on.
  */
 static int logical_line(const char *s, size_t len, size_t *i, size_t *lineno,
-			char *out, size_t cap, size_t *start_line)
+			char *out, size_t cap, size_t *start_line,
+			size_t *out_len)
 {
 	size_t o = 0;
 	int started = 0;
@@ -76,6 +77,7 @@ static int logical_line(const char *s, size_t len, size_t *i, size_t *lineno,
 	if (!started)
 		return 0;
 	out[o] = '\0';
+	*out_len = o;
 	return 1;
 }
 
@@ -228,11 +230,11 @@ static int parse_props(const char *text, size_t len, cli_props *p)
 {
 	static char raw[LINE_MAX_BYTES], key[LINE_MAX_BYTES],
 		value[LINE_MAX_BYTES * 2];
-	size_t i = 0, lineno = 0, start = 0;
+	size_t i = 0, lineno = 0, start = 0, n = 0;
 	int r;
 
 	while ((r = logical_line(text, len, &i, &lineno, raw, sizeof(raw),
-				 &start)) != 0) {
+				 &start, &n)) != 0) {
 		size_t k = 0, v;
 		const char *why;
 		int rc;
@@ -244,6 +246,20 @@ static int parse_props(const char *text, size_t len, cli_props *p)
 			if (raw[k] == '\\' && raw[k + 1])
 				k++;
 			k++;
+		}
+		/* A NUL is a character to Java: a key holding one is none of
+		 * ours (skipped, as the scanners skip it); a value holding
+		 * one would be cut short here, so ours are refused. */
+		if (k < n && !raw[k])
+			continue;
+		if (memchr(raw, '\0', n)) {
+			raw[k] = '\0';
+			if (!decode(raw, k, key, sizeof(key)) &&
+			    (strcmp(key, "sonar.projectKey") == 0 ||
+			     strcmp(key, "sonar.host.url") == 0 ||
+			     strcmp(key, "sonar.organization") == 0))
+				return bad_line(start, "a NUL byte in the value");
+			continue;
 		}
 		v = k;
 		while (is_ws(raw[v]))

@@ -120,7 +120,11 @@ int cli_read_user_token(const cli_options *o, char *out, size_t cap)
 		return EXIT_USAGE;
 	}
 	memcpy(out, v, n + 1);
-	trim(out, n);
+	if (trim(out, n) == 0) {
+		cli_error("SONAR_TOKEN holds only blanks: set it to the user "
+			  "token, or use --token-file FILE");
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 

@@ -216,6 +216,12 @@ int cli_target_open(const char *path, size_t max, int may_create,
 			  strerror(errno));
 		return EXIT_USAGE;
 	}
+	if (!t->name[0] || strcmp(t->name, ".") == 0 ||
+	    strcmp(t->name, "..") == 0) {
+		cli_error("cannot write '%.300s': it names a folder, not a file",
+			  path);
+		return EXIT_USAGE;
+	}
 	for (hops = 0;; hops++) {
 		fd = openat(t->dirfd, t->name,
 			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
@@ -355,24 +361,46 @@ static int unchanged(const cli_target *t)
 	       now.st_mtim.tv_nsec == t->st.st_mtim.tv_nsec;
 }
 
+/* What makes a replacement impossible from the start; outcome ends the
+ * message ("it was left as it was"). */
+static int replaceable(const cli_target *t, const char *outcome)
+{
+	if (t->exists && t->st.st_nlink > 1) {
+		cli_error("%.300s has %lu hard links: a rewrite would split them, "
+			  "so %s",
+			  t->path, (unsigned long)t->st.st_nlink, outcome);
+		return EXIT_WRITE;
+	}
+	if (t->exists && !writable(t)) {
+		cli_error("%.300s is not writable (mode %04o): %s", t->path,
+			  (unsigned)(t->st.st_mode & 07777), outcome);
+		return EXIT_WRITE;
+	}
+	return 0;
+}
+
+int cli_target_check(const cli_target *t, const char *outcome)
+{
+	int rc = replaceable(t, outcome);
+
+	/* The temporary file goes next to it. */
+	if (rc == 0 && faccessat(t->dirfd, ".", W_OK | X_OK, AT_EACCESS) != 0) {
+		cli_error("cannot create files next to %.300s (%s): %s", t->path,
+			  strerror(errno), outcome);
+		rc = EXIT_WRITE;
+	}
+	return rc;
+}
+
 int cli_target_replace(cli_target *t, const void *data, size_t len,
 		       unsigned new_mode)
 {
 	char tmp[NAME_MAX + 1];
-	int fd, slot, rc = EXIT_WRITE;
+	int fd, slot, rc = replaceable(t, "it was left as it was");
 
-	if (t->exists && t->st.st_nlink > 1) {
-		cli_error("%.300s has %lu hard links: a rewrite would split them, "
-			  "so it was left as it was",
-			  t->path, (unsigned long)t->st.st_nlink);
-		return EXIT_WRITE;
-	}
-	if (t->exists && !writable(t)) {
-		cli_error("%.300s is not writable (mode %04o): it was left as it "
-			  "was",
-			  t->path, (unsigned)(t->st.st_mode & 07777));
-		return EXIT_WRITE;
-	}
+	if (rc)
+		return rc;
+	rc = EXIT_WRITE;
 	fd = make_temp(t, tmp, sizeof(tmp));
 	if (fd < 0) {
 		cli_error("cannot create a temporary file next to %.300s: %s",

@@ -41,6 +41,12 @@ int cli_target_open(const char *path, size_t max, int may_create,
  */
 int cli_target_replace(cli_target *t, const void *data, size_t len,
 		       unsigned new_mode);
+/*
+ * Could the file be replaced (one link, writable, its folder writable)?
+ * 0, or EXIT_WRITE after a one-line error ending in outcome ("nothing
+ * was rotated"). Nothing is written.
+ */
+int cli_target_check(const cli_target *t, const char *outcome);
 void cli_target_close(cli_target *t);
 
 /* Remove temporary files still in the making and re-raise: for SIGINT,

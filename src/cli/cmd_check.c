@@ -9,14 +9,14 @@
  *
  * One pass over each file: line numbers are counted as the scan goes,
  * distinct URLs are found in a hash table, and the whole command stays
- * within --max-time.
+ * within --max-time (main holds the client to it).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
+#include "sb_client.h"
 #include "sb_rewrite.h"
 #include "sb_util.h"
 
@@ -184,8 +184,14 @@ static void print_ref(const char *path, size_t line, const sb_badge_ref *ref,
 		hit->err == SB_OK ? "" : ": ", hit->err == SB_OK ? "" : hit->msg);
 }
 
+static int out_of_time(const char *path)
+{
+	cli_error("maximum time reached while checking %.300s", path);
+	return EXIT_NETWORK;
+}
+
 static int check_file(sb_client *c, const char *path, const cli_file *f,
-		      seen_table *t, time_t deadline, counts *n)
+		      seen_table *t, counts *n)
 {
 	char target[TARGET_MAX];
 	sb_badge_ref ref;
@@ -196,11 +202,8 @@ static int check_file(sb_client *c, const char *path, const cli_file *f,
 				    &pos, &ref)) {
 		seen *hit;
 
-		if (time(NULL) > deadline) {
-			cli_error("maximum time reached while checking %.300s",
-				  path);
-			return EXIT_NETWORK;
-		}
+		if (sb_client_out_of_time(c))
+			return out_of_time(path);
 		/* Count the lines up to this URL, once. */
 		for (; counted < ref.start; counted++)
 			line += f->data[counted] == '\n';
@@ -215,6 +218,9 @@ static int check_file(sb_client *c, const char *path, const cli_file *f,
 		sb_wipe(target, strlen(target) + 1);
 		if (!hit || rc)
 			break;
+		/* Cut short by the command's end: not checked, not broken. */
+		if (hit->err == SB_ERR_TIMEOUT && sb_client_out_of_time(c))
+			return out_of_time(path);
 		n->total++;
 		if (hit->err != SB_OK)
 			n->broken++;
@@ -226,8 +232,6 @@ static int check_file(sb_client *c, const char *path, const cli_file *f,
 int cmd_check(sb_client *c, cli_options *o)
 {
 	const char *base = sb_client_base_url(c);
-	time_t deadline = time(NULL) +
-			  (time_t)((o->max_time_ms ? o->max_time_ms : 60000) / 1000);
 	seen_table t;
 	counts n = {0, 0};
 	cli_file *files;
@@ -242,7 +246,7 @@ int cmd_check(sb_client *c, cli_options *o)
 	for (i = 0; i < o->nargs && !rc; i++)
 		rc = cli_file_read(o->args[i], NULL, CHECK_MAX, &files[i]);
 	for (i = 0; i < o->nargs && !rc; i++)
-		rc = check_file(c, o->args[i], &files[i], &t, deadline, &n);
+		rc = check_file(c, o->args[i], &files[i], &t, &n);
 	free_table(&t);
 	for (i = 0; i < o->nargs; i++)
 		cli_file_free(&files[i]);

@@ -30,7 +30,10 @@ cli_parse_result parse_fetch(cli_options *o)
 	return parse_project_cmd(o);
 }
 
-int cmd_fetch(sb_client *c, cli_options *o)
+/* The badge's SVG in *svg (malloc'd, *len bytes), or an exit code after
+ * a one-line error. */
+static int fetch_svg(sb_client *c, cli_options *o, char **svg_out,
+		     size_t *len_out)
 {
 	char tok[SB_MAX_TOKEN_LEN + 1], url[8192];
 	const char *base = sb_client_base_url(c);
@@ -38,7 +41,7 @@ int cmd_fetch(sb_client *c, cli_options *o)
 	char *svg;
 	size_t len, blen = strlen(base);
 	sb_err err;
-	int rc = EXIT_OK;
+	int rc;
 
 	tok[0] = '\0';
 	if (o->have_user_token) {
@@ -89,17 +92,36 @@ int cmd_fetch(sb_client *c, cli_options *o)
 		}
 		return cli_fail(c, err);
 	}
-	if (o->output && strcmp(o->output, "-") != 0) {
-		cli_target t;
+	*svg_out = svg;
+	*len_out = len;
+	return EXIT_OK;
+}
 
-		/* A new file gets 0666 less the umask, as any tool makes. */
+int cmd_fetch(sb_client *c, cli_options *o)
+{
+	char *svg = NULL;
+	size_t len = 0;
+	int rc;
+	cli_target t;
+	int to_file = o->output && strcmp(o->output, "-") != 0;
+
+	/* The output file is opened before anything is asked of the
+	 * server: a name that cannot be written fails at once. A new file
+	 * gets 0666 less the umask, as any tool makes. */
+	if (to_file) {
 		rc = cli_target_open(o->output, SB_MAX_BADGE_BYTES * 4, 1, &t);
-		if (rc == 0)
-			rc = cli_target_replace(&t, svg, len, 0666);
-		cli_target_close(&t);
-	} else {
-		cli_out_bytes(svg, len);
+		if (rc) {
+			cli_target_close(&t);
+			return rc;
+		}
 	}
+	rc = fetch_svg(c, o, &svg, &len);
+	if (rc == 0 && to_file)
+		rc = cli_target_replace(&t, svg, len, 0666);
+	else if (rc == 0)
+		cli_out_bytes(svg, len);
+	if (to_file)
+		cli_target_close(&t);
 	free(svg);
 	return rc;
 }

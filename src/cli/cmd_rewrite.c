@@ -96,8 +96,17 @@ int cmd_rewrite(sb_client *c, cli_options *o)
 			rc = cli_fail(c, err);
 	}
 	for (i = 0; i < o->nargs && !rc; i++) {
-		int one = one_file(o, &files[i], base, tok, &sum);
+		int one, k;
 
+		/* A file named twice (a link, ./name) is done once: the
+		 * second would find it replaced and say it changed. */
+		for (k = 0; k < i; k++)
+			if (files[k].st.st_dev == files[i].st.st_dev &&
+			    files[k].st.st_ino == files[i].st.st_ino)
+				break;
+		if (k < i)
+			continue;
+		one = one_file(o, &files[i], base, tok, &sum);
 		if (one && !rc)
 			rc = one;
 	}

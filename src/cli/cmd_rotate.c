@@ -520,7 +520,8 @@ static int open_run(run *r, sb_client *c, cli_options *o)
 	if (o->state_file)
 		rc = cli_journal_open(o->state_file, o->lock_timeout_ms,
 				      o->dry_run, &r->j);
-	/* Files to rewrite must be readable before anything changes. */
+	/* Files to rewrite must be readable and replaceable before anything
+	 * changes. */
 	if (rc == 0 && !o->dry_run)
 		rc = rotate_rewrites_open(o, sb_client_base_url(c), r->j, &r->rw);
 	if (rc == 0)

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cli.h"
 #include "cli_target.h"
+#include "sb_client.h"
 #include "sb_port_posix.h"
 #include "sb_util.h"
 
@@ -294,6 +296,11 @@ static int run(cli_options *o)
 	if (o->insecure)
 		cli_warn("--insecure: the server certificate is not verified; "
 			 "anyone on the path can read the token");
+	/* --max-time bounds the whole command; rotate gives it to each
+	 * project instead. */
+	if (strcmp(o->cmd->name, "rotate") != 0)
+		sb_client_limit_total(client, o->max_time_ms ? o->max_time_ms
+							     : 60000u);
 	rc = o->cmd->run(client, o);
 	destroy_clients(&cs);
 	if (cli_out_failed() && rc != EXIT_WRITE) {
@@ -316,6 +323,18 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	/* Interrupted, a run leaves no temporary file behind. */
 	cli_target_install_signal_cleanup();
+	/* rewrite keeps each file's folder open until the file is
+	 * replaced: as many descriptors as the system allows, not the
+	 * 1024 a shell starts with. */
+	{
+		struct rlimit nofile;
+
+		if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+		    nofile.rlim_cur < nofile.rlim_max) {
+			nofile.rlim_cur = nofile.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &nofile);
+		}
+	}
 	cli_protect_process();
 	r = cli_parse(argc, argv, &o);
 	rc = r == CLI_PARSED ? run(&o) : cli_parse_exit(r);

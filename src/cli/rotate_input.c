@@ -139,6 +139,15 @@ static int read_from(rotate_input *in, const char *path)
 		if (nl)
 			*nl = '\0';
 		i = nl ? (size_t)(nl - f.data) + 1 : f.len;
+		/* A NUL would end the key early, naming another project
+		 * (a UTF-16 file has one after every character). */
+		if (strlen(l) != (size_t)((nl ? nl : f.data + f.len) - l)) {
+			cli_error("%.300s, line %lu: a NUL byte (save the file "
+				  "as UTF-8 or ASCII, one key a line)",
+				  path, (unsigned long)line);
+			rc = EXIT_USAGE;
+			break;
+		}
 		while (*l == ' ' || *l == '\t')
 			l++;
 		e = l + strlen(l);

@@ -1,9 +1,9 @@
 /*
  * rotate_rewrite.c - the files waiting for new tokens (rotate.h).
  *
- * Each --rewrite file is read once at the start (it must be readable
- * before anything changes) to learn which projects have badge URLs in
- * it; only those projects' new tokens are kept. Before a project is
+ * Each --rewrite file is read once at the start (it must be readable,
+ * and replaceable, before anything changes) to learn which projects have
+ * badge URLs in it; only those projects' new tokens are kept. Before a project is
  * renewed, the journal says which files wait for its token; after the
  * renewals every waiting file is rewritten (read again, so that edits
  * made meanwhile are kept, and replaced only if it did not change while
@@ -132,34 +132,39 @@ static char *absolute(const char *path)
 }
 
 /* Learn which projects have token-carrying badge URLs in a --rewrite
- * file. */
+ * file; one that could not be replaced afterwards stops the run before
+ * any token is renewed (its badges would break). */
 static int scan_file(rotate_rewrites *r, const char *given)
 {
-	cli_file f;
+	cli_target f;
 	sb_badge_ref ref;
 	size_t pos = 0;
 	char *path;
 	rw_file *rf;
-	int rc = cli_file_read(given, NULL, REWRITE_MAX, &f);
+	int rc = cli_target_open(given, REWRITE_MAX, 0, &f);
 
-	if (rc)
+	if (rc == 0)
+		rc = cli_target_check(&f, "nothing was rotated");
+	if (rc) {
+		cli_target_close(&f);
 		return rc;
+	}
 	path = absolute(given);
 	rf = path ? add_file(r, path) : NULL;
 	free(path);
 	if (!rf) {
-		cli_file_free(&f);
+		cli_target_close(&f);
 		cli_error("cannot find the folder of %.300s", given);
 		return EXIT_USAGE;
 	}
 	rf->in_run = 1;
 	while (sb_badge_find(f.data, f.len, r->base, &pos, &ref))
 		if (ref.has_token && !add_key(rf, ref.project)) {
-			cli_file_free(&f);
+			cli_target_close(&f);
 			cli_error("out of memory");
 			return EXIT_USAGE;
 		}
-	cli_file_free(&f);
+	cli_target_close(&f);
 	return 0;
 }
 

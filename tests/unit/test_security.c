@@ -1,13 +1,15 @@
 /*
  * test_security.c - the secret filters of sb_util.c: sb_scrub (credentials
  * and token-shaped words in messages, even when a server echoes them) and
- * sb_redact (Authorization values and token= in trace lines); and that a
- * cleared buffer holds no byte of what it held.
+ * sb_redact (Authorization values and token= in trace lines); messages and
+ * trace lines cut short never end in half a secret; and that a cleared
+ * buffer holds no byte of what it held.
  */
 #include <string.h>
 
 #include "fake_port.h"
 #include "harness.h"
+#include "sb_diag.h"
 #include "sb_util.h"
 
 #define BASIC "Basic c3F1X3NlY3JldHRva2VuOg==" /* "squ_secrettoken:" */
@@ -91,6 +93,54 @@ TEST(redact_token_query)
 			  "[redacted] HTTP/1.1");
 }
 
+/* A user token of the old shape (40 hex digits, no prefix). */
+#define HEX_TOKEN "0123456789abcdef0123456789abcdef01234567"
+#define HEX_BASIC "Basic MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzo="
+
+static char traced[2048];
+
+static void keep_line(void *user, const char *line)
+{
+	(void)user;
+	sb_fmt(traced, sizeof(traced), "%s", line);
+}
+
+/* A server echoing the token after text of any length: wherever the
+ * message (512 bytes) or the trace line (1024) is cut, not even the
+ * token's first four digits are shown. */
+TEST(cut_messages_show_no_half_secret)
+{
+	static char pad[1100];
+	sb_diag d;
+	int n;
+
+	memset(&d, 0, sizeof(d));
+	memset(pad, 'y', sizeof(pad) - 1);
+	d.auth = HEX_BASIC;
+	d.trace = keep_line;
+	for (n = 0; n < 1060; n++) {
+		sb_diag_fail(&d, SB_ERR_SERVER, "server said: %.*s %s", n, pad,
+			     HEX_TOKEN);
+		if (strstr(d.message, "0123")) {
+			harness_fail(__FILE__, __LINE__, "padding %d: %s", n,
+				     d.message);
+			return;
+		}
+		sb_diag_trace(&d, "< X-Echo: %.*s %s", n, pad, HEX_TOKEN);
+		if (strstr(traced, "0123")) {
+			harness_fail(__FILE__, __LINE__, "padding %d: %s", n,
+				     traced);
+			return;
+		}
+	}
+	/* What fits is kept whole. */
+	sb_diag_fail(&d, SB_ERR_SERVER, "server said: %s", HEX_TOKEN);
+	CHECK_STR_EQ(d.message, "server said: [redacted]");
+	sb_diag_fail(&d, SB_ERR_SERVER, "%.*s", 600, pad);
+	CHECK_EQ_INT((long long)strlen(d.message), 4);
+	CHECK_STR_EQ(d.message, " ...");
+}
+
 static int all_zero(const sb_buf *b)
 {
 	size_t i;
@@ -142,6 +192,7 @@ int main(void)
 	RUN(scrub_truncates_safely);
 	RUN(redact_authorization_without_scheme_or_with_tab);
 	RUN(redact_token_query);
+	RUN(cut_messages_show_no_half_secret);
 	RUN(buf_clear_leaves_nothing);
 	return harness_main();
 }

@@ -281,12 +281,30 @@ def t_rotate_columns_line_up(env):
           and lines[2][46:].startswith("sqb_"), "columns: %r" % lines)
     check(lines[1][32:].startswith("- "), "the OLD column: %r" % lines)
 
+
+def t_cloud_listing_needs_organization(env):
+    cloud = common.Standin(env.work, "cloudorg", "server", "cloud")
+    try:
+        for args in (("projects",), ("rotate", "--all")):
+            rc, out, err, _ = env.run(*args, url=cloud.url())
+            check(rc == 2 and "--organization" in err and "HTTP 400" not in err,
+                  "%s: %d %r" % (args, rc, err))
+            check(not any("renew_token" in l
+                          for l in cloud.stats()["request_lines"]), "renewed")
+        rc, out, err, _ = env.run("--organization", "test-org", "projects",
+                                  url=cloud.url())
+        check(rc == 0 and "my:proj\tTRK" in out.splitlines(), "%d %r" % (rc, err))
+    finally:
+        cloud.stop()
+
+
 TESTS = [t_help, t_suggestions, t_combined_short_flags, t_quiet,
          t_properties_every_command, t_properties_errors,
          t_properties_plain_http_refused, t_check_and_fetch_need_no_token,
          t_refused_connection_not_retried, t_proxy_password_warning,
          t_closed_stdout, t_plain_http_to_tls_port, t_wrong_context_path,
-         t_no_project_says_how_to_name_one, t_rotate_columns_line_up]
+         t_no_project_says_how_to_name_one, t_rotate_columns_line_up,
+         t_cloud_listing_needs_organization]
 
 
 if __name__ == "__main__":

@@ -236,6 +236,12 @@ const char *cli_nearest(const char *word, const char *const *names,
 cli_parse_result cli_unknown_command(const char *name);
 /* Usage error for a command ("usage: sonarbadge CMD ..."). */
 cli_parse_result cli_command_usage_error(const cli_command *cmd);
+/* Usage error when no project was named and ./sonar-project.properties
+ * gives none; how: the way to name one ("PROJECT", "--project KEY"). */
+cli_parse_result cli_no_project_error(const cli_command *cmd, const char *how);
+/* Usage error when no project was named and sonar-project.properties
+ * gave none: says how to name one (how: "PROJECT", "--project KEY"). */
+cli_parse_result cli_no_project_error(const cli_command *cmd, const char *how);
 
 /* ---- Output (cli_output.c) ---- */
 

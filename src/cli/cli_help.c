@@ -216,3 +216,11 @@ cli_parse_result cli_command_usage_error(const cli_command *cmd)
 		  *cmd->operands ? " " : "", cmd->operands, cmd->name);
 	return CLI_USAGE_ERROR;
 }
+
+cli_parse_result cli_no_project_error(const cli_command *cmd, const char *how)
+{
+	cli_error("no project: give %s, or set sonar.projectKey in "
+		  "./sonar-project.properties (see sonarbadge help %s)",
+		  how, cmd->name);
+	return CLI_USAGE_ERROR;
+}

@@ -28,7 +28,8 @@ const cli_opt cli_global_opts[] = {
 	{OPT_MAX_TIME, 0, "--max-time", "S",
 	 "seconds for the whole command (default 60)", NULL},
 	{OPT_RETRY, 0, "--retry", "N",
-	 "retries of a GET after transient failures (default 2)", NULL},
+	 "retries of a GET after transient failures\n(default 2, at most 10)",
+	 NULL},
 	{OPT_RETRY_CONNREFUSED, 0, "--retry-connrefused", NULL,
 	 "also retry when the connection is refused", NULL},
 	{OPT_RETRY_MAX_WAIT, 0, "--retry-max-wait", "S",
@@ -150,9 +151,10 @@ const cli_command cli_commands[] = {
 	 "with its current token; every other byte stays as it was.",
 	 rewrite_opts, -1, TOKEN_REQUIRED, parse_rewrite, cmd_rewrite},
 	{"check", "FILE...", "fetch every badge URL in the files",
-	 "Fetches each badge URL of the server found in the files and says "
-	 "which no longer render; exit 1 if one does not. Needs no user token: "
-	 "badge URLs carry their own.",
+	 "Fetches each badge URL of the server (--url) found in the files and "
+	 "says which no longer render; exit 1 if one does not, or if the files "
+	 "hold no badge URL of that server (those of other servers are not "
+	 "checked). Needs no user token: badge URLs carry their own.",
 	 no_opts, -1, TOKEN_UNUSED, parse_check, cmd_check},
 	{"fetch", "[PROJECT]", "write a badge SVG",
 	 "Writes the badge image of PROJECT to standard output or FILE. With a "
@@ -162,9 +164,12 @@ const cli_command cli_commands[] = {
 	{"projects", "", "list project and application keys",
 	 "Lists the keys of the server's projects and applications, one a line "
 	 "with its qualifier (TRK, APP). Needs the Administer System "
-	 "permission.",
+	 "permission; SonarQube Cloud lists only within an --organization.",
 	 projects_opts, 0, TOKEN_REQUIRED, parse_projects, cmd_projects},
-	{"help", "[COMMAND]", "show the help of a command", NULL, no_opts, 1,
+	{"help", "[COMMAND]", "show the help of a command",
+	 "Prints the usage of COMMAND, the same as sonarbadge COMMAND --help; "
+	 "without COMMAND, the general help (sonarbadge --help).",
+	 no_opts, 1,
 	 TOKEN_UNUSED, NULL, NULL},
 };
 

@@ -22,8 +22,10 @@ cli_parse_result parse_rewrite(cli_options *o)
 {
 	if (!o->project && o->props.found && o->props.project_key[0])
 		o->project = o->props.project_key;
-	if (!o->project || o->nargs == 0)
+	if (o->nargs == 0)
 		return cli_command_usage_error(o->cmd);
+	if (!o->project)
+		return cli_no_project_error(o->cmd, "--project KEY");
 	if (o->check_only && o->add_token) {
 		cli_error("--check changes nothing; --add-token changes files: "
 			  "give one of them");

@@ -102,7 +102,8 @@ cli_parse_result parse_rotate(cli_options *o)
 	}
 	if (!o->all && !o->from_file && o->nargs == 0 &&
 	    !cli_project_or_props(o))
-		return cli_command_usage_error(o->cmd);
+		return cli_no_project_error(o->cmd,
+					    "PROJECT..., --from FILE or --all");
 	return CLI_PARSED;
 }
 
@@ -407,6 +408,17 @@ static void record_results(run *r)
 		r->write_rc = rc;
 }
 
+/* printf pads to a number of bytes; the columns are characters. The
+ * bytes past the first of each UTF-8 sequence (the shortened token's
+ * ellipsis, a key's letters) widen the field by as much. */
+static int column(const char *s, int width)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) == 0x80)
+			width++;
+	return width;
+}
+
 static void print_line(run *r, const job *jb, const char *status)
 {
 	const cli_options *o = r->o;
@@ -439,9 +451,11 @@ static void print_line(run *r, const job *jb, const char *status)
 			cli_out("null");
 		cli_out("}\n");
 	} else {
-		cli_out("%-30s  %-12s  %-44s  %s%s%s\n", k, s_old[0] ? s_old : "-",
-			new_tok ? new_tok : "-", status, err ? ": " : "",
-			err ? e : "");
+		const char *old = s_old[0] ? s_old : "-";
+
+		cli_out("%-*s  %-*s  %-44s  %s%s%s\n", column(k, 30), k,
+			column(old, 12), old, new_tok ? new_tok : "-", status,
+			err ? ": " : "", err ? e : "");
 	}
 }
 

@@ -9,7 +9,7 @@ cli_parse_result parse_project_cmd(cli_options *o)
 	const char *project = cli_project_or_props(o);
 
 	if (!project)
-		return cli_command_usage_error(o->cmd);
+		return cli_no_project_error(o->cmd, "PROJECT");
 	o->project = project;
 	return CLI_PARSED;
 }

@@ -249,11 +249,62 @@ def t_wrong_context_path(env):
     one_line_error(err)
 
 
+def t_no_project_says_how_to_name_one(env):
+    # No operand and no sonar-project.properties: the message says how to
+    # give the project, for each way a command takes one; nothing is sent.
+    empty = tempfile.mkdtemp(prefix="sonarbadge-noprops-")
+    env.main.reset()
+    try:
+        for args, how in [(("token",), "give PROJECT,"),
+                          (("urls", "--metric", "coverage"), "give PROJECT,"),
+                          (("rotate",), "give PROJECT..., --from FILE or --all"),
+                          (("rewrite", "README.md"), "give --project KEY")]:
+            rc, out, err = env.run_in(empty, "--url", env.main.url(),
+                                      "--cacert", env.ca, *args)
+            check(rc == 2 and how in err and "sonar.projectKey" in err
+                  and out == "", "%s: %d %r" % (args, rc, err))
+            one_line_error(err)
+    finally:
+        shutil.rmtree(empty, ignore_errors=True)
+    check(env.main.stats()["requests"] == 0, "a request went out")
+
+
+def t_rotate_columns_line_up(env):
+    # The old token is shortened with an ellipsis (one character, three
+    # bytes); the NEW column still starts where a failed line's "-" does:
+    # after the key (30) and the old token (12), two blanks each.
+    rc, out, err, _ = env.run("rotate", "my:proj", "nosuch", "other")
+    check(rc == 1, "rc=%d %r" % (rc, err))
+    lines = out.splitlines()
+    check(len(lines) == 3 and "\u2026" in lines[0], out)
+    check(lines[0][46:].startswith("sqb_") and lines[1][46:].startswith("- ")
+          and lines[2][46:].startswith("sqb_"), "columns: %r" % lines)
+    check(lines[1][32:].startswith("- "), "the OLD column: %r" % lines)
+
+
+def t_cloud_listing_needs_organization(env):
+    cloud = common.Standin(env.work, "cloudorg", "server", "cloud")
+    try:
+        for args in (("projects",), ("rotate", "--all")):
+            rc, out, err, _ = env.run(*args, url=cloud.url())
+            check(rc == 2 and "--organization" in err and "HTTP 400" not in err,
+                  "%s: %d %r" % (args, rc, err))
+            check(not any("renew_token" in l
+                          for l in cloud.stats()["request_lines"]), "renewed")
+        rc, out, err, _ = env.run("--organization", "test-org", "projects",
+                                  url=cloud.url())
+        check(rc == 0 and "my:proj\tTRK" in out.splitlines(), "%d %r" % (rc, err))
+    finally:
+        cloud.stop()
+
+
 TESTS = [t_help, t_suggestions, t_combined_short_flags, t_quiet,
          t_properties_every_command, t_properties_errors,
          t_properties_plain_http_refused, t_check_and_fetch_need_no_token,
          t_refused_connection_not_retried, t_proxy_password_warning,
-         t_closed_stdout, t_plain_http_to_tls_port, t_wrong_context_path]
+         t_closed_stdout, t_plain_http_to_tls_port, t_wrong_context_path,
+         t_no_project_says_how_to_name_one, t_rotate_columns_line_up,
+         t_cloud_listing_needs_organization]
 
 
 if __name__ == "__main__":

@@ -14,10 +14,6 @@
 #include "sb_transport.h"
 #include "sb_url.h"
 
-#ifndef SB_MAX_RESOLVE_ENTRIES
-#define SB_MAX_RESOLVE_ENTRIES 16
-#endif
-
 struct sb_conn;
 
 /* Opens the stream instead of connecting (tests script one here): it

@@ -30,7 +30,6 @@ int sb_noproxy_match(const char *list, const char *host);
  * addresses into addrs; returns how many (0: no entry for host:port), or
  * -1 when an entry is malformed (msg says which).
  */
-#define SB_MAX_RESOLVE_ADDRS 8
 int sb_resolve_lookup(const char *const *entries, const char *host,
 		      uint16_t port, char addrs[][64], int max, char *msg,
 		      size_t msg_cap);
@@ -53,7 +52,6 @@ sb_err sb_proxy_parse(const char *text, sb_proxy_url *p, char *msg,
 void sb_proxy_display(sb_proxy_url *p);
 
 /* Parse "sha256//BASE64[;sha256//BASE64...]" into 32-byte hashes. */
-#define SB_MAX_PINS 8
 int sb_pins_parse(const char *text, unsigned char pins[][32], int max);
 
 /*

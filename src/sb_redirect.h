@@ -11,10 +11,6 @@
 #include "sb_http.h"
 #include "sb_url.h"
 
-#ifndef SB_MAX_REDIRECTS
-#define SB_MAX_REDIRECTS 5
-#endif
-
 int sb_is_redirect(int status);
 
 /*

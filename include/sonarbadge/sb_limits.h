@@ -75,4 +75,42 @@
 #define SB_MAX_MESSAGE_LEN 512
 #endif
 
+/* A badge image (SVG) read by sb_badge_fetch. */
+#ifndef SB_MAX_BADGE_BYTES
+#define SB_MAX_BADGE_BYTES (64u * 1024u)
+#endif
+
+/* Page size used for api/projects/search (the API's maximum). */
+#ifndef SB_PROJECTS_PAGE_SIZE
+#define SB_PROJECTS_PAGE_SIZE 500
+#endif
+
+/* Pages followed at most by sb_projects_list (500 x 2000 = 1,000,000). */
+#ifndef SB_MAX_PROJECT_PAGES
+#define SB_MAX_PROJECT_PAGES 2000
+#endif
+
+/* The measure badges a UI offers at most (12 on every version). */
+#ifndef SB_MAX_OFFERED
+#define SB_MAX_OFFERED 24
+#endif
+
+/* Redirects followed for one request. */
+#ifndef SB_MAX_REDIRECTS
+#define SB_MAX_REDIRECTS 5
+#endif
+
+/* --resolve entries, and the addresses of one entry. */
+#ifndef SB_MAX_RESOLVE_ENTRIES
+#define SB_MAX_RESOLVE_ENTRIES 16
+#endif
+#ifndef SB_MAX_RESOLVE_ADDRS
+#define SB_MAX_RESOLVE_ADDRS 8
+#endif
+
+/* Public-key pins (--pinnedpubkey sha256//... entries). */
+#ifndef SB_MAX_PINS
+#define SB_MAX_PINS 8
+#endif
+
 #endif

@@ -256,11 +256,6 @@ extern SB_API const size_t sb_badge_metric_count;
 /* The label of a metric key, or NULL when measure does not accept it. */
 SB_API const char *sb_badge_metric_label(const char *metric);
 
-/* The measure badges a UI offers at most (12 on every version). */
-#ifndef SB_MAX_OFFERED
-#define SB_MAX_OFFERED 24
-#endif
-
 /*
  * The badges a server's UI offers: its measure metrics in the order of
  * its dropdown (the quality-gate badge is offered by every version), and
@@ -318,19 +313,6 @@ SB_API sb_err sb_form_encode(const char *s, char *out, size_t cap,
 			     size_t *len);
 
 /* ==== Bulk rotation, badge images, project listing ==== */
-
-/* Page size used for api/projects/search (the API's maximum). */
-#ifndef SB_PROJECTS_PAGE_SIZE
-#define SB_PROJECTS_PAGE_SIZE 500
-#endif
-/* Pages followed at most by sb_projects_list (500 x 2000 = 1,000,000). */
-#ifndef SB_MAX_PROJECT_PAGES
-#define SB_MAX_PROJECT_PAGES 2000
-#endif
-/* A badge image (SVG) read by sb_badge_fetch. */
-#ifndef SB_MAX_BADGE_BYTES
-#define SB_MAX_BADGE_BYTES (64u * 1024u)
-#endif
 
 /*
  * Called once per project key, in the server's order. Return 0 to go on,

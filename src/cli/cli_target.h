@@ -28,6 +28,9 @@ typedef struct cli_target {
 	size_t len;
 } cli_target;
 
+/* The largest file rewrite and rotate --rewrite read (64 MiB). */
+#define CLI_REWRITE_MAX_BYTES (64u * 1024u * 1024u)
+
 /*
  * Open and read path (at most max bytes). may_create: a missing file is
  * a new, empty one. Returns 0, or an exit code after a one-line error.

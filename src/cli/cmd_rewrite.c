@@ -16,8 +16,6 @@
 #include "sb_rewrite.h"
 #include "sb_util.h"
 
-#define REWRITE_MAX (64u * 1024u * 1024u)
-
 cli_parse_result parse_rewrite(cli_options *o)
 {
 	if (!o->project && o->props.found && o->props.project_key[0])
@@ -91,7 +89,7 @@ int cmd_rewrite(sb_client *c, cli_options *o)
 	}
 	/* Every file is read before the token is asked for, and kept. */
 	for (i = 0; i < o->nargs && !rc; i++, opened++)
-		rc = cli_target_open(o->args[i], REWRITE_MAX, 0, &files[i]);
+		rc = cli_target_open(o->args[i], CLI_REWRITE_MAX_BYTES, 0, &files[i]);
 	if (!rc) {
 		err = sb_token_get(c, o->project, tok, sizeof(tok));
 		if (err != SB_OK)

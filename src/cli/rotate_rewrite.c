@@ -23,8 +23,6 @@
 #include "sb_rewrite.h"
 #include "sb_util.h"
 
-#define REWRITE_MAX (64u * 1024u * 1024u)
-
 typedef struct wanted {
 	char *key;
 	char *token; /* this run's new token, or NULL */
@@ -141,7 +139,7 @@ static int scan_file(rotate_rewrites *r, const char *given)
 	size_t pos = 0;
 	char *path;
 	rw_file *rf;
-	int rc = cli_target_open(given, REWRITE_MAX, 0, &f);
+	int rc = cli_target_open(given, CLI_REWRITE_MAX_BYTES, 0, &f);
 
 	if (rc == 0)
 		rc = cli_target_check(&f, "nothing was rotated");
@@ -275,7 +273,7 @@ static int rewrite_one(rotate_rewrites *r, rw_file *f, sb_client *c,
 		waiting += f->keys[k].needed;
 	if (!waiting)
 		return 0;
-	rc = cli_target_open(f->path, REWRITE_MAX, 1, &t);
+	rc = cli_target_open(f->path, CLI_REWRITE_MAX_BYTES, 1, &t);
 	if (rc == 0 && !t.exists) {
 		/* Gone since: nothing is left to put tokens in. */
 		cli_warn("%.300s no longer exists: no badge URL to rewrite there",

@@ -26,7 +26,9 @@ const cli_opt cli_global_opts[] = {
 	{OPT_CONNECT_TIMEOUT, 0, "--connect-timeout", "S",
 	 "seconds for connect and TLS handshake (default 10)", NULL},
 	{OPT_MAX_TIME, 0, "--max-time", "S",
-	 "seconds for the whole command (default 60)", NULL},
+	 "seconds for the whole command, for each project\nof rotate "
+	 "(default 60)",
+	 NULL},
 	{OPT_RETRY, 0, "--retry", "N",
 	 "retries of a GET after transient failures\n(default 2, at most 10)",
 	 NULL},

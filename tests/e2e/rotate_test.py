@@ -68,7 +68,7 @@ class Env:
         return os.path.join(self.work, *names)
 
     def cmd(self, args, url=None, ca=True):
-        c = [SB]
+        c = list(common.WRAPPER) + [SB]
         if url is not False:
             c += ["--url", url or self.main.url()]
         if ca:

@@ -140,8 +140,8 @@ def t_state_swapped_after_trust_check(env):
     may write (0666, saying my:proj was just rotated). A run either
     refuses the file or reads the trusted one: never the contents of the
     file it refused. (A race: up to 2,000 dry runs, stopping at the first
-    wrong one; under a slow wrapper such as valgrind, which times every
-    run the same, a few dozen runs of each.)"""
+    wrong one; under a slow wrapper such as valgrind, 25 runs of each
+    outcome.)"""
     d = env.fresh("swap")
     state = os.path.join(d, "S")
     now = int(time.time())

@@ -146,33 +146,24 @@ static int target_ok(const char *t)
 	return 1;
 }
 
-/* The value of query parameter name in target, percent-decoded and made
- * printable ("" when absent). */
+/* The value of query parameter name in target, form-decoded (as it
+ * stands when it does not decode) and made printable; "" when absent. */
 static void query_value(const char *target, const char *name, char *out,
 			size_t cap)
 {
 	const char *q = strchr(target, '?');
-	size_t n = strlen(name), o = 0;
+	size_t n = strlen(name);
 
 	out[0] = '\0';
 	while (q && *q) {
 		q++;
 		if (strncmp(q, name, n) == 0 && q[n] == '=') {
 			char raw[SB_MAX_KEY_LEN + 1];
+			size_t len = strcspn(q + n + 1, "&");
 
-			for (q += n + 1; *q && *q != '&' && o + 1 < sizeof(raw);
-			     q++) {
-				int hi = q[0] == '%' ? sb_hex_value(q[1]) : -1;
-				int lo = hi >= 0 ? sb_hex_value(q[2]) : -1;
-
-				if (lo >= 0) {
-					raw[o++] = (char)(hi << 4 | lo);
-					q += 2;
-				} else {
-					raw[o++] = *q == '+' ? ' ' : *q;
-				}
-			}
-			raw[o] = '\0';
+			if (sb_form_decode(q + n + 1, len, raw, sizeof(raw)) != 0)
+				sb_fmt(raw, sizeof(raw), "%.*s", (int)len,
+				       q + n + 1);
 			sb_printable(raw, out, cap);
 			return;
 		}

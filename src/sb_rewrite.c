@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "sb_util.h"
+
 #define BADGE_PATH "/api/project_badges/"
 
 static const char *const kind_names[] = {"measure", "quality_gate",
@@ -84,46 +86,6 @@ static int base_at(const char *text, size_t len, size_t i, const char *base,
 			return 0;
 	return memcmp(text + i + auth_end, base + auth_end, blen - auth_end) ==
 	       0;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Form-decode s[0..n) into out; -1 when malformed or too long. */
-static int form_decode(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '+') {
-			c = ' ';
-		} else if (c == '%') {
-			int h, l;
-
-			if (i + 2 >= n)
-				return -1;
-			h = hexval(s[i + 1]);
-			l = hexval(s[i + 2]);
-			if (h < 0 || l < 0)
-				return -1;
-			c = (char)(h * 16 + l);
-			i += 2;
-		}
-		if ((unsigned char)c < 0x20 || c == 0x7f || o + 1 >= cap)
-			return -1;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return 0;
 }
 
 /* Length of a separator at text[i]: "&amp;" 5, "&" 1, else 0. */
@@ -213,17 +175,17 @@ static int parse_query(const char *text, size_t len, size_t q,
 			    memcmp(text + name, "project", 7) == 0) {
 				have_project = 1;
 				if (vlen == 0 ||
-				    form_decode(text + v, vlen, ref->project,
+				    sb_form_decode(text + v, vlen, ref->project,
 						sizeof(ref->project)) != 0)
 					bad_project = 1;
 			} else if (name_len == 6 &&
 				   memcmp(text + name, "branch", 6) == 0) {
-				if (form_decode(text + v, vlen, ref->branch,
+				if (sb_form_decode(text + v, vlen, ref->branch,
 						sizeof(ref->branch)) != 0)
 					ref->branch[0] = '\0';
 			} else if (name_len == 6 &&
 				   memcmp(text + name, "metric", 6) == 0) {
-				if (form_decode(text + v, vlen, ref->metric,
+				if (sb_form_decode(text + v, vlen, ref->metric,
 						sizeof(ref->metric)) != 0)
 					ref->metric[0] = '\0';
 			}

@@ -383,6 +383,35 @@ int sb_hex_value(int c)
 	return -1;
 }
 
+int sb_form_decode(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= n)
+				return -1;
+			h = sb_hex_value((unsigned char)s[i + 1]);
+			l = sb_hex_value((unsigned char)s[i + 2]);
+			if (h < 0 || l < 0)
+				return -1;
+			c = (char)(h * 16 + l);
+			i += 2;
+		}
+		if ((unsigned char)c < 0x20 || c == 0x7f || o + 1 >= cap)
+			return -1;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 static int is_alnum_ch(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

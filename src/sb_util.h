@@ -63,6 +63,10 @@ int sb_base64_decode(const char *in, size_t len, unsigned char *out,
 		     size_t cap, size_t *out_len);
 /* Value of a hex digit, or -1. */
 int sb_hex_value(int c);
+/* Form-decode s[0..n) ('+' is a space, %XX a byte) into out; -1 when an
+ * escape is malformed, a byte decodes to a control character, or out is
+ * too small. */
+int sb_form_decode(const char *s, size_t n, char *out, size_t cap);
 
 /* Copy a line for display: control characters become '?'. */
 void sb_printable(const char *in, char *out, size_t cap);

@@ -109,6 +109,19 @@ static int unknown_url(sb_client *c, const sb_reply *reply)
 	       strstr(msg, "unknown url") != NULL;
 }
 
+/* SonarQube Server before 9.2 has no badge tokens at all: say so, or
+ * SB_OK for any other server. */
+static sb_err before_badge_tokens(sb_client *c, const sb_server_version *v,
+				  const char *name)
+{
+	if (v->flavour != SB_FLAVOUR_SERVER || sb_version_at_least(v, 9, 2))
+		return SB_OK;
+	return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
+			    "%s (%s) has no badge tokens; they came in "
+			    "SonarQube 9.2",
+			    name, v->text);
+}
+
 /*
  * Neither api/project_badges/token nor a badgeToken answered: say which
  * server this is (api/server/version), since that is what the user can
@@ -123,11 +136,9 @@ static sb_err no_token_api(sb_client *c)
 	if (err != SB_OK)
 		return err; /* "no SonarQube at URL", or the network's error */
 	sb_version_describe(&v, name, sizeof(name));
-	if (v.flavour == SB_FLAVOUR_SERVER && !sb_version_at_least(&v, 9, 2))
-		return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
-				    "%s (%s) has no badge tokens; they came in "
-				    "SonarQube 9.2",
-				    name, v.text);
+	err = before_badge_tokens(c, &v, name);
+	if (err != SB_OK)
+		return err;
 	return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
 			    "this server exposes no badge-token API (%s, "
 			    "version %s: no api/project_badges/token, and "
@@ -234,6 +245,7 @@ static sb_err no_renew_api(sb_client *c)
 {
 	sb_server_version v;
 	char name[64];
+	sb_err err;
 
 	if (sb_client_version(c, &v) != SB_OK)
 		return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
@@ -251,11 +263,9 @@ static sb_err no_renew_api(sb_client *c)
 				    "My Account > Security and taking the badge "
 				    "again should give a new one; otherwise ask "
 				    "SonarSource support");
-	if (v.flavour == SB_FLAVOUR_SERVER && !sb_version_at_least(&v, 9, 2))
-		return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
-				    "%s (%s) has no badge tokens; they came in "
-				    "SonarQube 9.2",
-				    name, v.text);
+	err = before_badge_tokens(c, &v, name);
+	if (err != SB_OK)
+		return err;
 	return sb_diag_fail(&c->diag, SB_ERR_UNSUPPORTED,
 			    "%s (%s) has no api/project_badges/renew_token; "
 			    "nothing was changed",

@@ -63,6 +63,9 @@ sb_err sb_client_append_organization(const sb_client *c, char *out,
 
 /* api/server/version within the operation in progress (read once). */
 sb_err sb_client_version(sb_client *c, sb_server_version *out);
+/* Does api/server/version say SonarQube Cloud (whatever the address:
+ * a proxy, a mirror)? 0 also when it cannot be read. */
+int sb_client_on_cloud(sb_client *c);
 
 /* The server's error message(s) of an answer ("" if none). */
 void sb_client_server_message(sb_client *c, const sb_reply *reply, char *out,

@@ -107,14 +107,6 @@ out:
 	return err;
 }
 
-/* Asked only after a 400: api/server/version is read once per client. */
-static int is_cloud(sb_client *c)
-{
-	sb_server_version v;
-
-	return sb_server_info(c, &v) == SB_OK && v.flavour == SB_FLAVOUR_CLOUD;
-}
-
 sb_err sb_projects_page(sb_client *c, const char *query, int applications,
 			unsigned page, sb_project_item_fn fn, void *user,
 			int *more)
@@ -168,7 +160,8 @@ sb_err sb_projects_page(sb_client *c, const char *query, int applications,
 	err = sb_client_request(c, &rq, &reply);
 	if (err != SB_OK)
 		return err;
-	if (reply.http->status == 400 && !c->organization && is_cloud(c))
+	if (reply.http->status == 400 && !c->organization &&
+	    sb_client_on_cloud(c))
 		return sb_diag_fail(&c->diag, SB_ERR_CONFIG,
 				    "SonarQube Cloud lists projects only within "
 				    "an organization: give --organization ORG "

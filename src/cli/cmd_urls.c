@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sb_client.h"
 #include "sb_util.h"
 
 cli_parse_result parse_urls(cli_options *o)
@@ -90,15 +91,6 @@ static int offered(const sb_badge_offer *offer, const char *metric)
 	return 0;
 }
 
-/* SonarQube Cloud at another address (a proxy, a mirror): its version
- * says so (8.0.x), and its UI links to summary/new_code. */
-static int is_cloud(sb_client *c)
-{
-	sb_server_version v;
-
-	return sb_server_info(c, &v) == SB_OK && v.flavour == SB_FLAVOUR_CLOUD;
-}
-
 int cmd_urls(sb_client *c, cli_options *o)
 {
 	char tok[SB_MAX_TOKEN_LEN + 1];
@@ -117,7 +109,9 @@ int cmd_urls(sb_client *c, cli_options *o)
 	spec.base_url = sb_client_base_url(c);
 	spec.project = o->project;
 	spec.token = tok;
-	spec.sonarcloud = sb_client_is_sonarcloud(c) || is_cloud(c);
+	/* SonarQube Cloud's UI links to summary/new_code, also at another
+	 * address (its version was read for the offer above). */
+	spec.sonarcloud = sb_client_is_sonarcloud(c) || sb_client_on_cloud(c);
 	rc = cli_badge_branch(c, o->project, o->branch, &spec.branch);
 	for (i = 0; rc == EXIT_OK && o->nmetrics == 0 && i <= offer.count; i++) {
 		/* The UI's measure badges in its order, then quality gate. */

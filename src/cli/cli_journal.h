@@ -29,9 +29,10 @@
  * turned into version 2.
  *
  * The file is refused when another user owns it or others may write it
- * (as ssh's StrictModes), or when it has other names (hard links); records dated in the future are ignored with a
- * warning; a torn last line (a write cut short) is ignored, and the file
- * rewritten without it before anything is appended.
+ * (as ssh's StrictModes), or when it has other names (hard links);
+ * records dated in the future are ignored with a warning; a torn last
+ * line (a write cut short) is ignored, and the file rewritten without it
+ * before anything is appended.
  */
 #ifndef SB_CLI_JOURNAL_H
 #define SB_CLI_JOURNAL_H

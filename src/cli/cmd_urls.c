@@ -91,6 +91,16 @@ static int offered(const sb_badge_offer *offer, const char *metric)
 	return 0;
 }
 
+/* The label this server's UI gives metric when it differs by version
+ * (alert_status's), else NULL: the metric's own. */
+static const char *offer_label(const sb_badge_offer *offer,
+			       const char *metric)
+{
+	return metric && strcmp(metric, "alert_status") == 0
+		       ? offer->alert_status_label
+		       : NULL;
+}
+
 int cmd_urls(sb_client *c, cli_options *o)
 {
 	char tok[SB_MAX_TOKEN_LEN + 1];
@@ -116,9 +126,7 @@ int cmd_urls(sb_client *c, cli_options *o)
 	for (i = 0; rc == EXIT_OK && o->nmetrics == 0 && i <= offer.count; i++) {
 		/* The UI's measure badges in its order, then quality gate. */
 		spec.metric = i < offer.count ? offer.metrics[i] : NULL;
-		spec.label = spec.metric && strcmp(spec.metric, "alert_status") == 0
-				     ? offer.alert_status_label
-				     : NULL;
+		spec.label = offer_label(&offer, spec.metric);
 		rc = print_badge(o, &spec);
 	}
 	for (k = 0; rc == EXIT_OK && k < o->nmetrics; k++) {
@@ -128,9 +136,7 @@ int cmd_urls(sb_client *c, cli_options *o)
 			cli_warn("the UI of this server (%s) does not offer a "
 				 "%s badge: it may not render",
 				 offer.source, spec.metric);
-		spec.label = spec.metric && strcmp(spec.metric, "alert_status") == 0
-				     ? offer.alert_status_label
-				     : NULL;
+		spec.label = offer_label(&offer, spec.metric);
 		rc = print_badge(o, &spec);
 	}
 	sb_wipe(tok, sizeof(tok));

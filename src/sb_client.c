@@ -272,6 +272,14 @@ static sb_err check_bearer(sb_client *c)
 			    name);
 }
 
+int sb_client_on_cloud(sb_client *c)
+{
+	sb_server_version v;
+
+	return sb_client_version(c, &v) == SB_OK &&
+	       v.flavour == SB_FLAVOUR_CLOUD;
+}
+
 sb_err sb_client_request(sb_client *c, const sb_request *rq, sb_reply *reply)
 {
 	if (c->bearer_unchecked && !rq->anonymous) {

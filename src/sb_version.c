@@ -140,14 +140,6 @@ sb_err sb_client_version(sb_client *c, sb_server_version *out)
 	return SB_OK;
 }
 
-int sb_client_on_cloud(sb_client *c)
-{
-	sb_server_version v;
-
-	return sb_client_version(c, &v) == SB_OK &&
-	       v.flavour == SB_FLAVOUR_CLOUD;
-}
-
 sb_err sb_server_info(sb_client *c, sb_server_version *out)
 {
 	if (!c || !out)
